@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.selectors import audit_chain_verify, firms_for_platform_job
+
+
+class Command(BaseCommand):
+    help = "Recompute the audit hash chains; exit 1 naming the first broken entry."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--firm", metavar="SLUG", help="verify only this firm's chain")
+
+    def handle(self, *args, firm=None, **options):
+        firms = firms_for_platform_job()
+        if firm:
+            firms = [f for f in firms if f.slug == firm]
+            if not firms:
+                raise CommandError(f"No firm with the short name {firm!r}.")
+            chains = firms
+        else:
+            chains = [None, *firms]
+        total = 0
+        for chain_firm in chains:
+            report = audit_chain_verify(firm=chain_firm)
+            if report.first_break:
+                brk = report.first_break
+                self.stderr.write(
+                    f"BROKEN firm={report.firm_slug} entry={brk.seq}: {brk.reason}"
+                )
+                raise SystemExit(1)
+            total += report.count
+        self.stdout.write(f"OK {total} entries verified in {len(chains)} chain(s).")

@@ -1,0 +1,42 @@
+from django.db import migrations
+
+from firms.rls import CURRENT_FIRM, PLATFORM_SCOPE, disable_rls_sql, enable_rls_sql
+
+# The platform chain (firm_id NULL) is visible only to a transaction that asks for it.
+CHAIN_VISIBLE = f"firm_id = {CURRENT_FIRM} OR (firm_id IS NULL AND {PLATFORM_SCOPE})"
+
+# Tests empty tables between transactional tests with TRUNCATE; they create this
+# marker table in the test database only. Nothing in production creates it.
+APPEND_ONLY = """
+CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' AND to_regclass('public.caseroom_test_allow_audit_truncate') IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'audit entries are append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER audit_entry_no_update_delete BEFORE UPDATE OR DELETE ON audit_auditentry
+    FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_auditentry
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+"""
+
+UNDO_APPEND_ONLY = """
+DROP TRIGGER audit_entry_no_truncate ON audit_auditentry;
+DROP TRIGGER audit_entry_no_update_delete ON audit_auditentry;
+DROP FUNCTION audit_refuse_change();
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0002_initial")]
+
+    operations = [
+        migrations.RunSQL(APPEND_ONLY, UNDO_APPEND_ONLY),
+        migrations.RunSQL(enable_rls_sql("audit_auditentry", CHAIN_VISIBLE),
+                          disable_rls_sql("audit_auditentry")),
+        migrations.RunSQL(enable_rls_sql("audit_auditchainhead", CHAIN_VISIBLE),
+                          disable_rls_sql("audit_auditchainhead")),
+    ]

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CalendarSyncConfig(AppConfig):
+    name = "calendar_sync"

@@ -1,0 +1,28 @@
+"""Reads about firms and people."""
+
+from __future__ import annotations
+
+from firms.models import Membership, User
+from firms.tenancy import current_tenant, tenant_scope
+
+
+def first_membership_of(user: User, firm_id: int | None = None) -> Membership | None:
+    """The person's active membership (in ``firm_id`` if given), with its firm.
+
+    Part of establishing tenancy, so it widens the scope to the person's own
+    memberships (the ``own_memberships`` policy) for this one query.
+    """
+    tenant = current_tenant()
+    with tenant_scope(firm_id or tenant.firm_id, user_id=user.pk, platform=tenant.platform):
+        memberships = Membership.objects.filter(user_id=user.pk, is_active=True).select_related("firm")
+        if firm_id:
+            memberships = memberships.filter(firm_id=firm_id)
+        return memberships.order_by("pk").first()
+
+
+def members_of_firm(*, firm_id: int):
+    return (
+        Membership.objects.filter(firm_id=firm_id)
+        .select_related("user", "office")
+        .order_by("user__name_en", "user__email")
+    )
