@@ -108,7 +108,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 # "default" connects as the app role (no superuser, no BYPASSRLS, owns nothing),
 # so row-level security applies to everything the product does. "owner" owns the
-# tables and runs migrations: `manage.py migrate --database=owner`.
+# tables and runs migrations: `manage.py migrate --database=owner` (a plain
+# `migrate` fails: the app role may not create tables).
 DATABASES = {
     "default": database_from_url(
         env_str("DATABASE_URL", "postgresql://caseroom_app@127.0.0.1:5432/caseroom")
@@ -120,7 +121,6 @@ DATABASES = {
 for _alias in DATABASES.values():
     _alias["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     _alias["CONN_HEALTH_CHECKS"] = True
-DATABASE_ROUTERS = ["firms.routers.MigrateAsOwnerRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------
