@@ -19,7 +19,7 @@ class Actor:
     user_agent: str = ""
 
 
-_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("caseroom_actor", default=Actor())
+_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("caseroom_actor", default=Actor())  # noqa: B039 - frozen
 
 
 def current_actor() -> Actor:

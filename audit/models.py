@@ -57,3 +57,6 @@ class AuditChainHead(models.Model):
         constraints = [
             models.UniqueConstraint("firm", name="audit_head_one_per_chain", nulls_distinct=False)
         ]
+
+    def __str__(self):
+        return f"chain of firm {self.firm_id} at #{self.seq}"

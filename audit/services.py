@@ -86,16 +86,21 @@ def _lock_chain_head(firm_id: int | None) -> tuple[int, str]:
     raise RuntimeError("audit chain head could not be created")  # pragma: no cover
 
 
+_INSERT_ENTRY = (
+    "WITH entry AS ("
+    " INSERT INTO audit_auditentry (firm_id, seq, created_at, actor_user_id, actor_label,"
+    " action, object_type, object_id, changes, ip, user_agent, prev_hash, hash)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) RETURNING seq) "
+)
+
+
 def _append(values: dict, digest: str) -> None:
     match = "firm_id = %s" if values["firm_id"] is not None else "firm_id IS NULL"
     head_params = [values["firm_id"]] if values["firm_id"] is not None else []
+    move_head = f"UPDATE audit_auditchainhead SET hash = %s WHERE {match}"  # noqa: S608 - fixed
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH entry AS ("
-            " INSERT INTO audit_auditentry (firm_id, seq, created_at, actor_user_id, actor_label,"
-            " action, object_type, object_id, changes, ip, user_agent, prev_hash, hash)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) RETURNING seq)"
-            f" UPDATE audit_auditchainhead SET hash = %s WHERE {match}",  # noqa: S608
+            _INSERT_ENTRY + move_head,
             [
                 values["firm_id"],
                 values["seq"],

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cases.models import Case
 from config.errors import NotFound
 from firms.models import Membership
+
 
 def cases_visible_to(membership: Membership | None) -> QuerySet[Case]:
     """Partners, admins and compliance see the firm's cases; others, their case teams'."""

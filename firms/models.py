@@ -172,3 +172,6 @@ class TeamMember(FirmOwned):
         constraints = [
             models.UniqueConstraint("firm", "team", "membership", name="team_member_unique_in_firm")
         ]
+
+    def __str__(self):
+        return f"{self.membership} in {self.team}"

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from audit.context import Actor, acting_as, current_actor
 from audit.services import audit_record
-from config.errors import AccountLocked, AuthenticationFailed, ValidationFailed
+from config.errors import AccountLocked, AuthenticationFailed, Forbidden, ValidationFailed
 from firms.models import Firm, Membership, Office, Team, TeamMember, User
 from firms.selectors import first_membership_of
 from firms.tenancy import tenant_scope
@@ -221,3 +221,21 @@ def api_token_issue(*, request, email: str, password: str, otp: str = "") -> Tok
         token, _created = Token.objects.get_or_create(user=user)
         auth_record_sign_in(user=user, method="api_token")
     return token
+
+
+# --- Firm settings ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def firm_settings_update(*, firm: Firm, by: Membership, require_two_factor: bool) -> Firm:
+    """A firm admin or partner changes the firm's settings."""
+    if by.firm_id != firm.pk or by.role not in {Membership.Role.ADMIN, Membership.Role.PARTNER}:
+        raise Forbidden(_("Only a partner or the firm admin can change the firm's settings."))
+    before = firm.require_two_factor
+    if before == require_two_factor:
+        return firm
+    firm.require_two_factor = require_two_factor
+    firm.save(update_fields=["require_two_factor"])
+    audit_record(action="firm.settings_update", object_type="firm", object_id=firm.pk,
+                 changes={"require_two_factor": [before, require_two_factor]})
+    return firm

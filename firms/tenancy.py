@@ -24,7 +24,7 @@ class Tenant:
     platform: bool = False  # may see firm-less rows (the platform audit chain)
 
 
-_current: contextvars.ContextVar[Tenant] = contextvars.ContextVar("caseroom_tenant", default=Tenant())
+_current: contextvars.ContextVar[Tenant] = contextvars.ContextVar("caseroom_tenant", default=Tenant())  # noqa: B039 - frozen
 
 
 class TenancyError(RuntimeError):

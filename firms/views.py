@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -161,3 +162,22 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.auth_record_password_event(user=form.user, action="auth.password_reset")
         return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def firm_settings(request):
+    membership = request.membership
+    if membership is None or membership.role not in {"admin", "partner"}:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.firm_settings_update(
+                firm=membership.firm, by=membership,
+                require_two_factor=request.POST.get("require_two_factor") == "on")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The firm's settings are saved."))
+            return redirect("firms:settings")
+    return render(request, "firms/settings.html", {"firm": membership.firm})

@@ -121,7 +121,7 @@ def test_audit_verify_finds_an_entry_altered_behind_the_triggers_back(firm_a, fi
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_audit_verify_finds_a_deleted_last_entry(firm_a):
     last = audit_chain_verify(firm=firm_a.firm).count
-    _tamper(firm_a.firm.pk, seq=last, sql="DELETE FROM audit_auditentry WHERE firm_id = %s AND seq = " + str(last))
+    _tamper(firm_a.firm.pk, seq=last, sql=f"DELETE FROM audit_auditentry WHERE firm_id = %s AND seq = {last:d}")  # noqa: S608
     report = audit_chain_verify(firm=firm_a.firm)
     assert report.first_break.seq == last
     assert "missing" in report.first_break.reason
