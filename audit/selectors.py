@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.chain import HASHED_COLUMNS, ChainBreak, find_first_break
+from django.db import connection
+
+from audit.chain import GENESIS_HASH, HASHED_COLUMNS, ChainBreak, check_head, find_first_break
 from audit.models import AuditChainHead, AuditEntry
 from firms.models import Firm
 from firms.tenancy import tenant_scope
@@ -18,19 +20,76 @@ class ChainReport:
     first_break: ChainBreak | None
 
 
-def audit_chain_verify(*, firm: Firm | None) -> ChainReport:
-    """Recompute one chain (a firm's, or the platform chain for None) from its first entry."""
+# One pass in the database: each entry's number against its row number, its link
+# against the previous entry's hash, and its hash recomputed by audit_entry_hash.
+_FIRST_BREAK_SQL = """
+SELECT seq, rn, prev_hash = expected_prev, recomputed = hash FROM (
+    SELECT seq, hash, prev_hash,
+           row_number() OVER w AS rn,
+           lag(hash, 1, %(genesis)s) OVER w AS expected_prev,
+           audit_entry_hash(firm_id, seq, created_at, actor_user_id, actor_label, action,
+                            object_type, object_id, changes, ip, user_agent, prev_hash) AS recomputed
+    FROM audit_auditentry WHERE {chain}
+    WINDOW w AS (ORDER BY seq)
+) checked
+WHERE seq <> rn OR prev_hash <> expected_prev OR recomputed <> hash
+ORDER BY seq LIMIT 1
+"""
+
+_LAST_ENTRY_SQL = "SELECT seq, hash FROM audit_auditentry WHERE {chain} ORDER BY seq DESC LIMIT 1"
+
+
+def _chain_condition(firm_id: int | None) -> tuple[str, dict]:
+    if firm_id is None:
+        return "firm_id IS NULL", {}
+    return "firm_id = %(firm)s", {"firm": firm_id}
+
+
+def audit_chain_verify(*, firm: Firm | None, independent: bool = False) -> ChainReport:
+    """Recompute one chain (a firm's, or the platform chain for None) from its first entry.
+
+    ``independent`` recomputes every hash in Python, trusting nothing that runs in the
+    database (the SQL function could itself have been replaced); otherwise the database
+    recomputes, which is many times faster.
+    """
     firm_id = firm.pk if firm else None
     with tenant_scope(firm_id, platform=firm is None):
         head = AuditChainHead.objects.filter(firm_id=firm_id).values_list("seq", "hash").first()
-        rows = (
-            AuditEntry.objects.filter(firm_id=firm_id)
-            .order_by("seq")
-            .values_list(*HASHED_COLUMNS, "hash")
-            .iterator(chunk_size=20_000)
-        )
-        count, first_break = find_first_break(rows, firm_id, head)
+        if independent:
+            count, first_break = _verify_in_python(firm_id, head)
+        else:
+            count, first_break = _verify_in_database(firm_id, head)
     return ChainReport(firm_id, firm.slug if firm else "(platform)", count, first_break)
+
+
+def _verify_in_database(firm_id, head):
+    chain, params = _chain_condition(firm_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_FIRST_BREAK_SQL.format(chain=chain), {**params, "genesis": GENESIS_HASH})
+        broken = cursor.fetchone()
+        if broken:
+            return _explain(firm_id, *broken)
+        cursor.execute(_LAST_ENTRY_SQL.format(chain=chain), params)
+        last_seq, last_hash = cursor.fetchone() or (0, GENESIS_HASH)
+    return check_head(firm_id, last_seq, last_hash, head)
+
+
+def _explain(firm_id, seq, row_number, link_holds, hash_holds):
+    if seq != row_number:
+        return row_number - 1, ChainBreak(firm_id, row_number, f"entry {row_number} is missing")
+    if not link_holds:
+        return seq - 1, ChainBreak(firm_id, seq, "previous-hash link does not match")
+    return seq - 1, ChainBreak(firm_id, seq, "content does not match its hash")
+
+
+def _verify_in_python(firm_id, head):
+    rows = (
+        AuditEntry.objects.filter(firm_id=firm_id)
+        .order_by("seq")
+        .values_list(*HASHED_COLUMNS, "hash")
+        .iterator(chunk_size=20_000)
+    )
+    return find_first_break(rows, firm_id, head)
 
 
 def firms_for_platform_job() -> list[Firm]:

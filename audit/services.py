@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 
 from django.db import connection
 from django.utils import timezone
 
-from audit.chain import GENESIS_HASH, entry_hash, normalise_changes
+from audit.chain import GENESIS_HASH, clean_text, entry_hash, normalise_changes
 from audit.context import current_actor
 from firms.tenancy import current_tenant, tenant_scope
 
@@ -51,18 +52,25 @@ def _write(chain_firm, action, object_type, object_id, changes) -> int:
         "seq": seq,
         "created_at": timezone.now(),
         "actor_user_id": actor.user_id,
-        "actor_label": actor.label,
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "changes": normalise_changes(changes),
-        "ip": actor.ip,
-        "user_agent": actor.user_agent[:300],
+        "actor_label": clean_text(actor.label),
+        "action": clean_text(action),
+        "object_type": clean_text(object_type),
+        "object_id": clean_text(str(object_id)),
+        "changes": normalise_changes(changes or {}),
+        "ip": canonical_ip(actor.ip),
+        "user_agent": clean_text(actor.user_agent)[:300],
         "prev_hash": prev_hash,
     }
-    digest = entry_hash(**values)
+    digest = entry_hash(values)
     _append(values, digest)
     return seq
+
+
+def canonical_ip(ip: str | None) -> str | None:
+    try:
+        return ipaddress.ip_address(ip).compressed if ip else None
+    except ValueError:
+        return None
 
 
 def _lock_chain_head(firm_id: int | None) -> tuple[int, str]:

@@ -101,33 +101,48 @@ def test_eight_concurrent_writers_leave_one_unbroken_chain(firm_a):
     assert report.count == before + writers * per_writer
 
 
+@pytest.mark.parametrize("mode", [[], ["--independent"]], ids=["in-database", "independent"])
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
-def test_audit_verify_finds_an_entry_altered_behind_the_triggers_back(firm_a, firm_b):
+def test_audit_verify_finds_an_entry_altered_behind_the_triggers_back(firm_a, firm_b, mode):
     out = StringIO()
-    call_command("audit_verify", stdout=out)
+    call_command("audit_verify", *mode, stdout=out)
     assert out.getvalue().startswith("OK ")
 
-    _tamper(firm_a.firm.pk, seq=3, sql="UPDATE audit_auditentry SET changes = '{\"role\": \"forged\"}'"
+    _tamper(firm_a.firm.pk, sql="UPDATE audit_auditentry SET changes = '{\"role\": \"forged\"}'"
                                        " WHERE firm_id = %s AND seq = 3")
 
     err = StringIO()
     with pytest.raises(SystemExit) as exit_code:
-        call_command("audit_verify", stdout=StringIO(), stderr=err)
+        call_command("audit_verify", *mode, stdout=StringIO(), stderr=err)
     assert exit_code.value.code == 1
     assert "firm=alpha entry=3: content does not match its hash" in err.getvalue()
-    call_command("audit_verify", "--firm", "bravo", stdout=out)  # the other firm's chain still holds
+    call_command("audit_verify", "--firm", "bravo", *mode, stdout=out)  # the other chain holds
 
 
+@pytest.mark.parametrize("independent", [False, True])
+@pytest.mark.parametrize(("where", "reason"), [
+    ("seq = {last}", "entries {last} to {last} are missing"),
+    ("seq = 2", "entry 2 is missing"),
+])
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
-def test_audit_verify_finds_a_deleted_last_entry(firm_a):
+def test_audit_verify_finds_a_deleted_entry(firm_a, independent, where, reason):
     last = audit_chain_verify(firm=firm_a.firm).count
-    _tamper(firm_a.firm.pk, seq=last, sql=f"DELETE FROM audit_auditentry WHERE firm_id = %s AND seq = {last:d}")  # noqa: S608
-    report = audit_chain_verify(firm=firm_a.firm)
-    assert report.first_break.seq == last
-    assert "missing" in report.first_break.reason
+    condition = where.format(last=last)
+    _tamper(firm_a.firm.pk, sql=f"DELETE FROM audit_auditentry WHERE firm_id = %s AND {condition}")  # noqa: S608
+    report = audit_chain_verify(firm=firm_a.firm, independent=independent)
+    assert report.first_break.reason == reason.format(last=last)
 
 
-def _tamper(firm_id: int, *, seq: int, sql: str) -> None:
+@pytest.mark.parametrize("independent", [False, True])
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
+def test_audit_verify_finds_a_relinked_entry(firm_a, independent):
+    _tamper(firm_a.firm.pk, sql="UPDATE audit_auditentry SET prev_hash = repeat('1', 64)"
+                                " WHERE firm_id = %s AND seq = 4")
+    report = audit_chain_verify(firm=firm_a.firm, independent=independent)
+    assert (report.first_break.seq, report.first_break.reason) == (4, "previous-hash link does not match")
+
+
+def _tamper(firm_id: int, *, sql: str) -> None:
     """What a database owner could do: switch the trigger off, edit, switch it on."""
     with transaction.atomic(using="owner"), connections["owner"].cursor() as cursor:
         cursor.execute("SELECT set_config('app.firm_id', %s, true)", [str(firm_id)])

@@ -8,8 +8,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--firm", metavar="SLUG", help="verify only this firm's chain")
+        parser.add_argument("--independent", action="store_true",
+                            help="recompute every hash in Python, trusting no database function")
 
-    def handle(self, *args, firm=None, **options):
+    def handle(self, *args, firm=None, independent=False, **options):
         firms = firms_for_platform_job()
         if firm:
             firms = [f for f in firms if f.slug == firm]
@@ -20,7 +22,7 @@ class Command(BaseCommand):
             chains = [None, *firms]
         total = 0
         for chain_firm in chains:
-            report = audit_chain_verify(firm=chain_firm)
+            report = audit_chain_verify(firm=chain_firm, independent=independent)
             if report.first_break:
                 brk = report.first_break
                 self.stderr.write(
