@@ -24,7 +24,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict)
-    ip = models.CharField(_("IP address"), max_length=45, null=True)  # text: hashed as written
+    ip = models.CharField(_("IP address"), max_length=45, null=True)  # noqa: DJ001 - NULL: unknown
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)

@@ -2,6 +2,7 @@ from rest_framework import generics, serializers
 
 from cases.models import Case
 from cases.selectors import case_for_member, case_list
+from firms.access import membership_of
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -25,7 +26,7 @@ class CaseListView(generics.ListAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        return case_list(self.request._request.membership,
+        return case_list(membership_of(self.request),
                          search=self.request.query_params.get("q", ""),
                          status=self.request.query_params.get("status", ""))
 
@@ -34,4 +35,4 @@ class CaseDetailView(generics.RetrieveAPIView):
     serializer_class = CaseSerializer
 
     def get_object(self):
-        return case_for_member(self.request._request.membership, self.kwargs["case_id"])
+        return case_for_member(membership_of(self.request), self.kwargs["case_id"])

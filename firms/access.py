@@ -40,3 +40,9 @@ def needs_second_factor(request) -> bool:
         return False
     is_verified = getattr(request.user, "is_verified", None)
     return not (is_verified and is_verified())
+
+
+def membership_of(request):
+    """The membership bound to a request (a DRF request or a Django one), or None."""
+    django_request = getattr(request, "_request", request)
+    return getattr(django_request, "membership", None)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from firms import services
+from firms.access import membership_of
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -56,13 +57,13 @@ class MeSerializer(serializers.Serializer):
 class MeView(APIView):
     """The signed-in person, their firm and their role there."""
 
-    @extend_schema(responses=inline_serializer("Me", {
+    @extend_schema(responses=inline_serializer("MeResponse", {
         "person": MeSerializer(),
         "firm": serializers.DictField(allow_null=True),
         "role": serializers.CharField(allow_null=True),
     }))
     def get(self, request):
-        membership = getattr(request._request, "membership", None)
+        membership = membership_of(request)
         return Response({
             "person": MeSerializer(request.user).data,
             "firm": MembershipSerializer(membership).data["firm"] if membership else None,
