@@ -1,6 +1,10 @@
+from urllib.parse import urlencode
+
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from audit.context import Actor, acting_as
 from firms.access import activate_request, needs_second_factor
@@ -13,6 +17,13 @@ _TWO_FACTOR_OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/a
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+def second_factor_first(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Finish two-factor sign-in first."), "code": "otp_required"},
+                            status=403)
+    return redirect(f"{reverse('firms:two-factor')}?{urlencode({'next': request.get_full_path()})}")
 
 
 class TenancyMiddleware:
@@ -33,7 +44,7 @@ class TenancyMiddleware:
             with acting_as(actor), transaction.atomic():
                 activate_request(request, request.user)
                 if needs_second_factor(request) and not request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES):
-                    return redirect(f"{reverse('firms:two-factor')}?next={request.get_full_path()}")
+                    return second_factor_first(request)
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)

@@ -183,8 +183,8 @@ def two_factor_enrolment_start(*, user: User) -> TOTPDevice:
 def two_factor_enrolment_confirm(*, user: User, code: str) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(_digits(code)):
-        raise ValidationFailed(_("That code is not right. Enter the 6 digits your app shows now."),
-                               fields={"code": [_("Wrong or expired code.")]})
+        message = _("That code is not right. Enter the 6 digits your app shows now.")
+        raise ValidationFailed(message, fields={"code": [message]})
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     _audit_sign_in_event("auth.two_factor_enrolled", user.email, user=user)
@@ -195,8 +195,8 @@ def two_factor_check(*, user: User, code: str) -> TOTPDevice:
     device = two_factor_device(user)
     if device is None or not device.verify_token(_digits(code)):
         _audit_sign_in_event("auth.two_factor_failed", user.email, user=user)
-        raise AuthenticationFailed(_("That code is not right. Enter the 6 digits your app shows now."),
-                                   fields={"code": [_("Wrong or expired code.")]})
+        message = _("That code is not right. Enter the 6 digits your app shows now.")
+        raise AuthenticationFailed(message, fields={"code": [message]})
     return device
 
 

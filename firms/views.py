@@ -153,6 +153,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "firms/email/password_reset_subject.txt"
     success_url = reverse_lazy("firms:password-reset-sent")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The page says the same whether or not the address is known; the log knows.
+        for user in form.get_users(form.cleaned_data["email"]):
+            services.auth_record_password_event(user=user, action="auth.password_reset_requested")
+        return response
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "firms/password_reset_confirm.html"

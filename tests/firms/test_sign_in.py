@@ -62,7 +62,10 @@ def test_an_unknown_email_gets_the_same_answer_and_a_platform_entry_without_the_
 def test_an_empty_form_says_what_is_missing(client, db):
     response = client.post(SIGN_IN, {"email": "", "password": ""})
     assert response.status_code == 400
-    assert response.content.decode().count("This field is required.") >= 2
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert page.count("Enter the e-mail address") == 2  # in the summary and beside the field
+    assert page.count("Enter the password") == 2
 
 
 def test_repeated_failures_lock_the_account_even_against_the_right_password(client, firm_a, settings):
@@ -136,6 +139,8 @@ def test_a_wrong_second_factor_code_is_refused_and_audited(client, firm_with_two
     assert response.status_code == 400
     assert "That code is not right." in response.content.decode()
     assert client.get("/cases/").status_code == 302
+    api = client.get("/api/me/")
+    assert (api.status_code, api.json()["code"]) == (403, "otp_required")
     assert _actions(firm_with_two_factor)[-1] == "auth.two_factor_failed"
 
 
@@ -154,6 +159,7 @@ def test_password_change_is_recorded(client, firm_a):
 def test_password_reset_by_email_sets_a_new_password(client, firm_a):
     response = client.post("/accounts/password/reset/", {"email": "associate@alpha.test"})
     assert response.status_code == 302
+    assert _actions(firm_a)[-1] == "auth.password_reset_requested"
     message, = mail.outbox
     link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", message.body).group(1)
     form_page = client.get(link, follow=True)
@@ -182,3 +188,9 @@ def test_an_associate_cannot_change_the_firms_settings(client, firm_a):
     with firm_a.scope():
         firm_a.firm.refresh_from_db()
         assert not firm_a.firm.require_two_factor
+
+
+def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client, db):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@nowhere.test"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/sent/"
+    assert mail.outbox == []
