@@ -65,11 +65,11 @@ post_migrate.connect(_allow_test_cleanup, dispatch_uid="caseroom-test-truncate")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _celery_queue_per_test_process(worker_id):
+def _celery_queue_per_test_process():
     """Each xdist process gets its own Celery queue so real-worker tests don't steal tasks."""
     from config.celery import app
 
-    app.conf.task_default_queue = f"caseroom-test-{worker_id}"
+    app.conf.task_default_queue = f"caseroom-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 @pytest.fixture(autouse=True)
