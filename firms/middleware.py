@@ -12,7 +12,17 @@ from firms.tenancy import clear_tenant
 
 # Paths a person who still owes a second factor may reach.
 _UNSCOPED_PATHS = ("/healthz",)
-_TWO_FACTOR_OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/api/auth/")
+# Only what it takes to finish (or abandon) signing in: never settings or passwords,
+# which would let a stolen password switch two-factor off.
+_TWO_FACTOR_OPEN_PREFIXES = (
+    "/accounts/sign-in/",
+    "/accounts/sign-out/",
+    "/accounts/two-factor/",
+    "/accounts/password/reset/",
+    "/i18n/",
+    "/static/",
+    "/api/auth/",
+)
 
 
 def client_ip(request) -> str | None:

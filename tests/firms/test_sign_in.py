@@ -194,3 +194,14 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client,
     response = client.post("/accounts/password/reset/", {"email": "nobody@nowhere.test"})
     assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/sent/"
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("path", ["/accounts/firm/", "/accounts/password/", "/audit/", "/"])
+def test_a_password_alone_reaches_nothing_but_the_second_factor(client, firm_with_two_factor, path):
+    client.post(SIGN_IN, {"email": "admin@alpha.test", "password": DEMO_PASSWORD})
+    assert client.get(path)["Location"].startswith("/accounts/two-factor/")
+    response = client.post("/accounts/firm/", {})  # would switch two-factor off
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/")
+    with firm_with_two_factor.scope():
+        firm_with_two_factor.firm.refresh_from_db()
+        assert firm_with_two_factor.firm.require_two_factor
