@@ -26,6 +26,9 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 GENESIS_HASH = "0" * 64
 
 # The columns, in canonical order, that the hash covers.
@@ -92,6 +95,15 @@ def entry_hash(values: dict) -> str:
     return hashlib.sha256(canonical_text(values).encode()).hexdigest()
 
 
+LINK_BROKEN = gettext_lazy("previous-hash link does not match")
+CONTENT_CHANGED = gettext_lazy("content does not match its hash")
+HEAD_MISMATCH = gettext_lazy("chain head does not match the last entry")
+
+
+def missing_reason(seq: int) -> str:
+    return _("entry %(seq)d is missing") % {"seq": seq}
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     firm_id: int | None
@@ -106,11 +118,11 @@ def find_first_break(rows, firm_id: int | None, head: tuple[int, str] | None) ->
         values = dict(zip(HASHED_COLUMNS, row, strict=False))
         stored_hash = row[-1]
         if values["seq"] != expected_seq:
-            return expected_seq - 1, ChainBreak(firm_id, expected_seq, f"entry {expected_seq} is missing")
+            return expected_seq - 1, ChainBreak(firm_id, expected_seq, missing_reason(expected_seq))
         if values["prev_hash"] != previous:
-            return expected_seq - 1, ChainBreak(firm_id, values["seq"], "previous-hash link does not match")
+            return expected_seq - 1, ChainBreak(firm_id, values["seq"], str(LINK_BROKEN))
         if entry_hash(values) != stored_hash:
-            return expected_seq - 1, ChainBreak(firm_id, values["seq"], "content does not match its hash")
+            return expected_seq - 1, ChainBreak(firm_id, values["seq"], str(CONTENT_CHANGED))
         previous = stored_hash
         expected_seq += 1
     return check_head(firm_id, expected_seq - 1, previous, head)
@@ -122,7 +134,8 @@ def check_head(firm_id, count: int, last_hash: str, head: tuple[int, str] | None
         return count, None
     head_seq, head_hash = head
     if head_seq > count:
-        return count, ChainBreak(firm_id, count + 1, f"entries {count + 1} to {head_seq} are missing")
+        return count, ChainBreak(firm_id, count + 1, str(
+            _("entries %(first)d to %(last)d are missing") % {"first": count + 1, "last": head_seq}))
     if head_seq < count or (count and head_hash != last_hash):
-        return count, ChainBreak(firm_id, count, "chain head does not match the last entry")
+        return count, ChainBreak(firm_id, count, str(HEAD_MISMATCH))
     return count, None

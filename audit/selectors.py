@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from audit.chain import GENESIS_HASH, HASHED_COLUMNS, ChainBreak, check_head, find_first_break
+from audit.chain import (
+    CONTENT_CHANGED,
+    GENESIS_HASH,
+    HASHED_COLUMNS,
+    LINK_BROKEN,
+    ChainBreak,
+    check_head,
+    find_first_break,
+    missing_reason,
+)
 from audit.models import AuditChainHead, AuditEntry
 from firms.models import Firm
 from firms.tenancy import tenant_scope
@@ -76,10 +85,10 @@ def _verify_in_database(firm_id, head):
 
 def _explain(firm_id, seq, row_number, link_holds, hash_holds):
     if seq != row_number:
-        return row_number - 1, ChainBreak(firm_id, row_number, f"entry {row_number} is missing")
+        return row_number - 1, ChainBreak(firm_id, row_number, missing_reason(row_number))
     if not link_holds:
-        return seq - 1, ChainBreak(firm_id, seq, "previous-hash link does not match")
-    return seq - 1, ChainBreak(firm_id, seq, "content does not match its hash")
+        return seq - 1, ChainBreak(firm_id, seq, str(LINK_BROKEN))
+    return seq - 1, ChainBreak(firm_id, seq, str(CONTENT_CHANGED))
 
 
 def _verify_in_python(firm_id, head):

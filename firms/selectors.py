@@ -26,3 +26,9 @@ def members_of_firm(*, firm_id: int):
         .select_related("user", "office")
         .order_by("user__name_en", "user__email")
     )
+
+
+def people_names(user_ids: set[int]) -> dict[int, str]:
+    """Display names for a set of people, in one query (for lists that show who did what)."""
+    people = User.objects.filter(pk__in=user_ids).only("pk", "email", "name_en", "name_zh")
+    return {person.pk: person.display_name for person in people}

@@ -100,6 +100,8 @@ def two_factor(request):
 
 def _two_factor_enrol(request):
     form = CodeForm(request.POST or None)
+    # The instructions come first: focusing the code box would skip them for screen readers.
+    form.fields["code"].widget.attrs.pop("autofocus", None)
     if request.method == "POST" and form.is_valid():
         try:
             device = services.two_factor_enrolment_confirm(user=request.user, code=form.cleaned_data["code"])
