@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -193,6 +194,15 @@ def two_factor_enrolment_confirm(*, user: User, code: str) -> TOTPDevice:
 
 def two_factor_check(*, user: User, code: str) -> TOTPDevice:
     device = two_factor_device(user)
+    if device is not None:
+        allowed, detail = device.verify_is_allowed()
+        if not allowed:
+            # django-otp doubles the wait after each wrong code, against guessing.
+            wait = detail.get("locked_until") if detail else None
+            seconds = max(1, int((wait - timezone.now()).total_seconds()) + 1) if wait else 1
+            message = _("Too many wrong codes: wait %(seconds)d seconds, then enter the code "
+                        "your app shows.") % {"seconds": seconds}
+            raise AuthenticationFailed(message, fields={"code": [message]}, code="otp_throttled")
     if device is None or not device.verify_token(_digits(code)):
         _audit_sign_in_event("auth.two_factor_failed", user.email, user=user)
         message = _("That code is not right. Enter the 6 digits your app shows now.")

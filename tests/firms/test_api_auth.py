@@ -101,3 +101,25 @@ def test_the_openapi_schema_and_docs_are_served(client, db):
     assert schema.status_code == 200
     assert b"/api/auth/token/" in schema.content and b"/api/me/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_a_two_factor_firm_issues_a_token_for_the_right_code(api_client, firm_a):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with firm_a.scope():
+        firm_a.firm.require_two_factor = True
+        firm_a.firm.save(update_fields=["require_two_factor"])
+    device = TOTPDevice.objects.create(user=firm_a.user("partner"), name="phone", confirmed=True)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    wrong = api_client.post(TOKEN_URL, {"email": "partner@alpha.test", "password": DEMO_PASSWORD,
+                                        "otp": "000000"}, format="json")
+    assert wrong.status_code == 401
+    throttled = api_client.post(TOKEN_URL, {"email": "partner@alpha.test", "password": DEMO_PASSWORD,
+                                            "otp": code}, format="json")
+    assert (throttled.status_code, throttled.json()["code"]) == (401, "otp_throttled")
+    device.refresh_from_db()
+    device.throttle_reset()  # as if the wait had passed
+    right = api_client.post(TOKEN_URL, {"email": "partner@alpha.test", "password": DEMO_PASSWORD,
+                                        "otp": code}, format="json")
+    assert right.status_code == 200 and right.json()["token"]
