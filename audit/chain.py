@@ -4,7 +4,7 @@ An entry's hash is SHA-256 over the UTF-8 of its fields joined by the unit
 separator U+001F, in this order:
 
     firm_id, seq, created_at as YYYY-MM-DDTHH:MM:SS.ffffffZ (UTC), actor_user_id,
-    actor_label, action, object_type, object_id, changes, ip, user_agent, prev_hash
+    actor_label, action, object_type, object_id, case_id, changes, ip, user_agent, prev_hash
 
 A NULL is written as the empty string. ``changes`` is written as PostgreSQL prints
 ``jsonb``: ``", "`` and ``": "`` as separators, object keys shorter-first then by
@@ -41,6 +41,7 @@ HASHED_COLUMNS = (
     "action",
     "object_type",
     "object_id",
+    "case_id",
     "changes",
     "ip",
     "user_agent",
@@ -82,7 +83,7 @@ def jsonb_text(value) -> str:
 def canonical_text(values: dict) -> str:
     fields = [values[column] for column in HASHED_COLUMNS]
     fields[2] = canonical_time(fields[2])
-    fields[8] = jsonb_text(fields[8])
+    fields[9] = jsonb_text(fields[9])
     return SEPARATOR.join("" if field is None else str(field) for field in fields)
 
 

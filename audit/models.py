@@ -23,6 +23,8 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # The case an entry belongs to, if any: the case timeline reads the log by it.
+    case_id = models.BigIntegerField(_("case"), null=True)
     changes = models.JSONField(_("changes"), default=dict)
     ip = models.CharField(_("IP address"), max_length=45, null=True)  # noqa: DJ001 - NULL: unknown
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
@@ -40,6 +42,7 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["firm", "object_type", "object_id", "seq"], name="audit_object_idx"),
             models.Index(fields=["firm", "actor_user_id", "seq"], name="audit_actor_idx"),
+            models.Index(fields=["firm", "case_id", "seq"], name="audit_case_idx"),
         ]
 
     def __str__(self):

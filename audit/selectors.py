@@ -37,7 +37,7 @@ SELECT seq, rn, prev_hash = expected_prev, recomputed = hash FROM (
            row_number() OVER w AS rn,
            lag(hash, 1, %(genesis)s) OVER w AS expected_prev,
            audit_entry_hash(firm_id, seq, created_at, actor_user_id, actor_label, action,
-                            object_type, object_id, changes, ip, user_agent, prev_hash) AS recomputed
+                            object_type, object_id, case_id, changes, ip, user_agent, prev_hash) AS recomputed
     FROM audit_auditentry WHERE {chain}
     WINDOW w AS (ORDER BY seq)
 ) checked

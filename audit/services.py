@@ -24,6 +24,7 @@ def audit_record(
     action: str,
     object_type: str = "",
     object_id: object = "",
+    case_id: int | None = None,
     changes: dict | None = None,
     firm_id: int | None | object = _UNSET,
 ) -> int:
@@ -40,11 +41,11 @@ def audit_record(
         # Writing to another chain than the transaction's (a sign-in before the firm
         # is known, an event of no firm): scope just this write to that chain.
         with tenant_scope(chain_firm, user_id=tenant.user_id, platform=chain_firm is None):
-            return _write(chain_firm, action, object_type, object_id, changes)
-    return _write(chain_firm, action, object_type, object_id, changes)
+            return _write(chain_firm, action, object_type, object_id, case_id, changes)
+    return _write(chain_firm, action, object_type, object_id, case_id, changes)
 
 
-def _write(chain_firm, action, object_type, object_id, changes) -> int:
+def _write(chain_firm, action, object_type, object_id, case_id, changes) -> int:
     actor = current_actor()
     seq, prev_hash = _lock_chain_head(chain_firm)
     values = {
@@ -56,6 +57,7 @@ def _write(chain_firm, action, object_type, object_id, changes) -> int:
         "action": clean_text(action),
         "object_type": clean_text(object_type),
         "object_id": clean_text(str(object_id)),
+        "case_id": case_id,
         "changes": normalise_changes(changes or {}),
         "ip": canonical_ip(actor.ip),
         "user_agent": clean_text(actor.user_agent)[:300],
@@ -97,8 +99,8 @@ def _lock_chain_head(firm_id: int | None) -> tuple[int, str]:
 _INSERT_ENTRY = (
     "WITH entry AS ("
     " INSERT INTO audit_auditentry (firm_id, seq, created_at, actor_user_id, actor_label,"
-    " action, object_type, object_id, changes, ip, user_agent, prev_hash, hash)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) RETURNING seq) "
+    " action, object_type, object_id, case_id, changes, ip, user_agent, prev_hash, hash)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) RETURNING seq) "
 )
 
 
@@ -118,6 +120,7 @@ def _append(values: dict, digest: str) -> None:
                 values["action"],
                 values["object_type"],
                 values["object_id"],
+                values["case_id"],
                 json.dumps(values["changes"], ensure_ascii=False),
                 values["ip"],
                 values["user_agent"],

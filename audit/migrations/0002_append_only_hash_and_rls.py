@@ -27,13 +27,15 @@ CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_auditentry
 ENTRY_HASH_FUNCTION = """
 CREATE FUNCTION audit_entry_hash(
     p_firm_id bigint, p_seq bigint, p_created_at timestamptz, p_actor_user_id bigint,
-    p_actor_label text, p_action text, p_object_type text, p_object_id text, p_changes jsonb,
+    p_actor_label text, p_action text, p_object_type text, p_object_id text, p_case_id bigint,
+    p_changes jsonb,
     p_ip text, p_user_agent text, p_prev_hash text
 ) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT encode(sha256(convert_to(concat_ws(E'\\x1f',
         coalesce(p_firm_id::text, ''), p_seq::text,
         to_char(p_created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
         coalesce(p_actor_user_id::text, ''), p_actor_label, p_action, p_object_type, p_object_id,
+        coalesce(p_case_id::text, ''),
         p_changes::text, coalesce(p_ip, ''), p_user_agent, p_prev_hash
     ), 'UTF8')), 'hex')
 $$;

@@ -26,17 +26,18 @@ AWKWARD_CHANGES = [
 def test_python_and_sql_hash_an_entry_identically(firm_a, changes, ip):
     with acting_as(Actor(user_id=7, label="user", ip=ip, user_agent="Mozilla/5.0 (測試)")), \
             firm_a.scope():
-        seq = audit_record(action="test.format", object_type="case", object_id=42, changes=changes)
+        seq = audit_record(action="test.format", object_type="case", object_id=42, case_id=42,
+                           changes=changes)
         entry = AuditEntry.objects.get(firm=firm_a.firm, seq=seq)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT audit_entry_hash(firm_id, seq, created_at, actor_user_id, actor_label, action,"
-                " object_type, object_id, changes, ip, user_agent, prev_hash) FROM audit_auditentry"
+                " object_type, object_id, case_id, changes, ip, user_agent, prev_hash) FROM audit_auditentry"
                 " WHERE firm_id = %s AND seq = %s", [firm_a.firm.pk, seq])
             in_sql = cursor.fetchone()[0]
     values = {name: getattr(entry, name) for name in
               ("firm_id", "seq", "created_at", "actor_user_id", "actor_label", "action", "object_type",
-               "object_id", "changes", "ip", "user_agent", "prev_hash")}
+               "object_id", "case_id", "changes", "ip", "user_agent", "prev_hash")}
     assert entry.hash == entry_hash(values) == in_sql
     assert entry.changes == normalise_changes(changes)
 
@@ -59,4 +60,5 @@ def test_control_characters_cannot_shift_text_between_fields(firm_a):
                                                 "changes", "ip", "prev_hash")},
                                             "actor_label": "", "action": entry.action,
                                             "object_type": entry.object_type, "object_id": "",
-                                            "user_agent": entry.user_agent}).replace(SEPARATOR, "", 11)
+                                            "case_id": None,
+                                            "user_agent": entry.user_agent}).replace(SEPARATOR, "", 12)
