@@ -2,6 +2,7 @@ from rest_framework import generics, serializers
 
 from cases.models import Case
 from cases.selectors import case_for_member, case_list
+from cases.selectors.cases import CaseFilters
 from firms.access import membership_of
 
 
@@ -26,9 +27,7 @@ class CaseListView(generics.ListAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        return case_list(membership_of(self.request),
-                         search=self.request.query_params.get("q", ""),
-                         status=self.request.query_params.get("status", ""))
+        return case_list(membership_of(self.request), CaseFilters.from_query(self.request.query_params))
 
 
 class CaseDetailView(generics.RetrieveAPIView):

@@ -5,16 +5,15 @@ from django.shortcuts import render
 
 from cases.models import Case
 from cases.selectors import case_for_member, case_list
+from cases.selectors.cases import CaseFilters
 from config.errors import NotFound
 
 
 @login_required
 def case_list_page(request):
-    search = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if status not in Case.Status.values:
-        status = ""
-    cases = case_list(request.membership, search=search, status=status)
+    filters = CaseFilters.from_query(request.GET)
+    search, status = filters.search, filters.status
+    cases = case_list(request.membership, filters)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return render(request, "cases/case_list.html", {
         "page": page, "search": search, "status": status, "statuses": Case.Status.choices,

@@ -175,3 +175,30 @@ class TeamMember(FirmOwned):
 
     def __str__(self):
         return f"{self.membership} in {self.team}"
+
+
+class Notification(FirmOwned):
+    """Something a member should see: an @mention, a task given to them, a deadline moved."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        TASK_ASSIGNED = "task_assigned", _("Task assigned")
+        TASK_REVIEW = "task_review", _("Task to review")
+        CONFLICT = "conflict", _("Conflict check")
+        OTHER = "other", _("Other")
+
+    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        indexes = [models.Index(fields=["firm", "recipient", "read_at", "-created_at"],
+                                name="notification_inbox_idx")]
+
+    def __str__(self):
+        return self.title

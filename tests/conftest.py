@@ -6,6 +6,7 @@ creates the test database through the ``owner`` alias only, and ``default`` is
 pointed at it (docs/testing.md).
 """
 
+import datetime
 import os
 
 import pytest
@@ -132,14 +133,18 @@ def firm_b(db):
 
 @pytest.fixture
 def case_a(firm_a):
-    from cases.services import case_create, case_team_add
+    from cases.services import case_create
 
     with acting_as(system_actor("tests")), firm_a.scope():
-        case = case_create(firm=firm_a.firm, reference="A-1", title_en="Alpha v Omega",
-                           title_zh="阿爾法 訴 奧米加", case_number="HCA 1234/2024",
-                           responsible_partner=firm_a.members["partner"])
-        case_team_add(case=case, membership=firm_a.members["associate"], is_supervisor=True)
-    return case
+        return case_create(
+            membership=firm_a.members["associate"], reference="A-1", title_en="Alpha v Omega",
+            title_zh="阿爾法 訴 奧米加", case_number="HCA 1234/2024",
+            responsible_partner=firm_a.members["partner"], opened_on=datetime.date(2024, 3, 1),
+            parties=[
+                {"role": "plaintiff", "name_en": "Alpha Trading Limited", "name_zh": "阿爾法貿易有限公司",
+                 "kind": "company", "is_client": True},
+                {"role": "defendant", "name_en": "Omega Shipping Co Ltd", "kind": "company"},
+            ])
 
 
 @pytest.fixture

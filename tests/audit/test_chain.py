@@ -23,7 +23,7 @@ def _entries(world):
 def test_a_change_and_its_entry_are_one_transaction(firm_a):
     before = len(_entries(firm_a))
     with pytest.raises(RuntimeError), acting_as(system_actor("test")), firm_a.scope(), transaction.atomic():
-        case_create(firm=firm_a.firm, reference="R-1", title_en="Rolled back")
+        case_create(membership=firm_a.members["partner"], reference="R-1", title_en="Rolled back")
         raise RuntimeError("the request failed after the case was made")
     with firm_a.scope():
         assert not Case.objects.filter(reference="R-1").exists()

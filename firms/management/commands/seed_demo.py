@@ -3,14 +3,15 @@
 Idempotent: running it again finds what is there and adds only what is missing.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from audit.context import acting_as, system_actor
-from cases.models import Case
-from cases.services import case_create, case_team_add
+from cases.models import Case, Task
+from cases.services import case_create, note_add, task_set_status, task_update
 from firms import services
 from firms.models import Firm, Membership, Team, User
 from firms.selectors import first_membership_of
@@ -34,26 +35,41 @@ FIRMS = [
         "slug": "chan-lau", "name": "Chan & Lau Solicitors", "name_zh": "陳劉律師行",
         "team": ("Litigation", "訴訟組"),
         "cases": [
-            ("CL-2024-0012", "Wing Fat Trading Ltd v Golden Harbour Shipping Co Ltd",
-             "永發貿易有限公司 訴 金港航運有限公司", "HCA 1234/2024", "Court of First Instance",
-             "Commercial litigation", date(2024, 5, 6)),
-            ("CL-2025-0031", "CHEUNG Siu Fong v Kowloon Bay Property Management Ltd",
-             "張小芳 訴 九龍灣物業管理有限公司", "DCPI 567/2025", "District Court",
-             "Personal injury", date(2025, 2, 17)),
-            ("CL-2025-0044", "Re the estate of LEUNG Chi Keung, deceased",
-             "梁志強（已故）遺產", "HCAP 88/2025", "Court of First Instance", "Probate",
-             date(2025, 6, 2)),
+            {"reference": "CL-2024-0012", "title_en": "Wing Fat Trading Ltd v Golden Harbour Shipping Co Ltd",
+             "title_zh": "永發貿易有限公司 訴 金港航運有限公司", "case_number": "HCA 1234/2024",
+             "practice_area": "commercial", "stage": "pleadings", "opened_on": date(2024, 5, 6),
+             "parties": [("plaintiff", "Wing Fat Trading Limited", "永發貿易有限公司", "company", True),
+                         ("defendant", "Golden Harbour Shipping Company Limited", "金港航運有限公司",
+                          "company", False)]},
+            {"reference": "CL-2025-0031", "title_en": "CHEUNG Siu Fong v Kowloon Bay Property Management Ltd",
+             "title_zh": "張小芳 訴 九龍灣物業管理有限公司", "case_number": "DCPI 567/2025",
+             "practice_area": "personal_injury", "stage": "pre_action", "opened_on": date(2025, 2, 17),
+             "parties": [("plaintiff", "CHEUNG Siu Fong", "張小芳", "person", True),
+                         ("defendant", "Kowloon Bay Property Management Limited", "九龍灣物業管理有限公司",
+                          "company", False)]},
+            {"reference": "CL-2025-0044", "title_en": "Re the estate of LEUNG Chi Keung, deceased",
+             "title_zh": "梁志強（已故）遺產", "case_number": "HCAP 88/2025",
+             "practice_area": "probate", "stage": "intake", "opened_on": date(2025, 6, 2),
+             "parties": [("deceased", "LEUNG Chi Keung", "梁志強", "person", False),
+                         ("applicant", "LEUNG Wai Man", "梁惠敏", "person", True)]},
         ],
     },
     {
         "slug": "harbour", "name": "Harbour Legal LLP", "name_zh": "海港律師事務所",
         "team": ("Disputes", "爭議解決組"),
         "cases": [
-            ("HL-2025-0007", "Pacific Crest Holdings Ltd v Tsim Sha Tsui Investments Ltd",
-             "太平峰控股有限公司 訴 尖沙咀投資有限公司", "HCCL 21/2025",
-             "Court of First Instance", "Commercial", date(2025, 3, 11)),
-            ("HL-2025-0019", "MA Wai Kin v Sunrise Logistics (HK) Ltd", "馬偉健 訴 旭日物流（香港）有限公司",
-             "DCEC 1203/2025", "District Court", "Employees' compensation", date(2025, 8, 20)),
+            {"reference": "HL-2025-0007", "title_en": "Pacific Crest Holdings Ltd v Tsim Sha Tsui Investments Ltd",
+             "title_zh": "太平峰控股有限公司 訴 尖沙咀投資有限公司", "case_number": "HCCL 21/2025",
+             "practice_area": "commercial", "stage": "pleadings", "opened_on": date(2025, 3, 11),
+             "parties": [("plaintiff", "Pacific Crest Holdings Limited", "太平峰控股有限公司", "company", True),
+                         ("defendant", "Tsim Sha Tsui Investments Limited", "尖沙咀投資有限公司", "company",
+                          False)]},
+            {"reference": "HL-2025-0019", "title_en": "MA Wai Kin v Sunrise Logistics (HK) Ltd",
+             "title_zh": "馬偉健 訴 旭日物流（香港）有限公司", "case_number": "DCEC 1203/2025",
+             "practice_area": "employment", "stage": "pleadings", "opened_on": date(2025, 8, 20),
+             "parties": [("applicant", "MA Wai Kin", "馬偉健", "person", True),
+                         ("respondent", "Sunrise Logistics (HK) Limited", "旭日物流（香港）有限公司", "company",
+                          False)]},
         ],
     },
 ]
@@ -79,14 +95,26 @@ class Command(BaseCommand):
             for role in ("partner", "associate", "trainee", "paralegal"):
                 if not team.members.filter(membership=members[role]).exists():
                     services.team_member_add(team=team, membership=members[role])
-            for reference, title_en, title_zh, number, court, area, opened in spec["cases"]:
-                case = Case.objects.filter(firm=firm, reference=reference).first() or case_create(
-                    firm=firm, reference=reference, title_en=title_en, title_zh=title_zh,
-                    case_number=number, court=court, practice_area=area,
-                    responsible_partner=members["partner"], opened_on=opened)
-                case_team_add(case=case, membership=members["partner"], is_supervisor=True)
-                case_team_add(case=case, membership=members["associate"])
-                case_team_add(case=case, membership=members["trainee"])
+            for case_spec in spec["cases"]:
+                if not Case.objects.filter(firm=firm, reference=case_spec["reference"]).exists():
+                    self._seed_case(case_spec, members)
+
+    def _seed_case(self, spec, members):
+        parties = [{"role": role, "name_en": en, "name_zh": zh, "kind": kind, "is_client": client}
+                   for role, en, zh, kind, client in spec.pop("parties")]
+        case = case_create(membership=members["associate"], responsible_partner=members["partner"],
+                           team=[members["trainee"], members["paralegal"]], parties=parties, **spec)
+        # Give the people some of the template's work, so "My work" has something in it.
+        today = timezone.localdate()
+        leaves = Task.objects.filter(case=case, children__isnull=True).order_by("pk")[:4]
+        for offset, (task, who) in enumerate(zip(leaves, ("associate", "trainee", "associate", "paralegal"),
+                                                 strict=False)):
+            task_update(task=task, membership=members["partner"], assignee=members[who],
+                        reviewer=members["partner"], due_date=max(case.opened_on, today + timedelta(days=3 * offset - 2)))
+        if leaves:
+            task_set_status(task=leaves[0], membership=members["associate"], status=Task.Status.DONE)
+        note_add(case=case, membership=members["partner"],
+                 body="Client called: please send the draft to @associate before Friday.")
 
     def _firm(self, spec) -> Firm:
         existing = User.objects.filter(email=f"partner@{spec['slug']}.example").first()

@@ -1,0 +1,119 @@
+"""Which cases a person may see — the one rule that pages, API and search share — and lists."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from cases.case_numbers import parse_case_number
+from cases.models import Case, CaseTeamMember, CaseUserObjectPermission, Party
+from config.errors import NotFound, ValidationFailed
+from firms.models import Membership
+
+
+def _on_team(membership: Membership):
+    return Exists(CaseTeamMember.objects.filter(case=OuterRef("pk"), membership=membership))
+
+
+def _granted(membership: Membership):
+    return Exists(CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user_id=membership.user_id,
+        permission__codename="view_case_exception"))
+
+
+def cases_visible_to(membership: Membership | None) -> QuerySet[Case]:
+    """Partners, admins and compliance see the firm's cases; others their case teams' and the
+    cases granted to them one by one (django-guardian exceptions)."""
+    if membership is None:
+        return Case.objects.none()
+    cases = Case.objects.filter(firm_id=membership.firm_id)
+    if not membership.sees_whole_firm:
+        cases = cases.filter(_on_team(membership) | _granted(membership))
+    return cases
+
+
+def can_see_case(membership: Membership, case: Case) -> bool:
+    return cases_visible_to(membership).filter(pk=case.pk).exists()
+
+
+def case_for_member(membership: Membership | None, case_id) -> Case:
+    """One case, or NotFound alike for missing, another firm's, and not on your team."""
+    try:
+        return cases_visible_to(membership).select_related("responsible_partner__user").get(pk=int(case_id))
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+CASE_SORTS = {
+    "opened": ("opened_on", "id"),
+    "reference": ("reference", "id"),
+    "title": ("title_en", "id"),
+    "number": ("case_number", "id"),
+    "activity": ("last_activity_at", "id"),
+    "status": ("status", "id"),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    search: str = ""
+    status: str = ""
+    stage: str = ""
+    practice_area: str = ""
+    court: str = ""
+    lawyer: int | None = None  # a membership on the case team
+    sort: str = "-opened"
+
+    @classmethod
+    def from_query(cls, params) -> CaseFilters:
+        def choice(name, options):
+            value = params.get(name, "")
+            return value if value in options else ""
+
+        sort = params.get("sort", "-opened")
+        if sort.lstrip("-") not in CASE_SORTS:
+            sort = "-opened"
+        lawyer = params.get("lawyer", "")
+        return cls(
+            search=params.get("q", "").strip()[:200],
+            status=choice("status", Case.Status.values),
+            stage=choice("stage", Case.Stage.values),
+            practice_area=choice("practice_area", Case.PracticeArea.values),
+            court=choice("court", [c for c, _label in Case._meta.get_field("court").choices]),
+            lawyer=int(lawyer) if lawyer.isdigit() else None,
+            sort=sort,
+        )
+
+
+def case_list(membership: Membership | None, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    filters = filters or CaseFilters()
+    cases = cases_visible_to(membership).select_related("responsible_partner__user")
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.stage:
+        cases = cases.filter(stage=filters.stage)
+    if filters.practice_area:
+        cases = cases.filter(practice_area=filters.practice_area)
+    if filters.court:
+        cases = cases.filter(court=filters.court)
+    if filters.lawyer:
+        cases = cases.filter(Exists(CaseTeamMember.objects.filter(case=OuterRef("pk"),
+                                                                  membership_id=filters.lawyer)))
+    if filters.search:
+        cases = cases.filter(_matches(filters.search))
+    fields = CASE_SORTS[filters.sort.lstrip("-")]
+    descending = filters.sort.startswith("-")
+    return cases.order_by(*(f"-{f}" if descending else f for f in fields))
+
+
+def _matches(search: str):
+    """Title, reference, case number, or a party's English or Chinese name."""
+    party_named = Party.objects.filter(case=OuterRef("pk")).filter(
+        Q(name_en__icontains=search) | Q(name_zh__icontains=search))
+    found = (Q(title_en__icontains=search) | Q(title_zh__icontains=search)
+             | Q(reference__icontains=search) | Q(case_number__icontains=search) | Exists(party_named))
+    with suppress(ValidationFailed):  # "hca001234/2024" finds "HCA 1234/2024"
+        found |= Q(case_number=str(parse_case_number(search)))
+    return found

@@ -1,0 +1,80 @@
+"""The conflict search: every party and client of the firm's other cases, by name."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest, StrIndex, Upper
+
+from cases.models import Party
+
+# pg_trgm's % operator (and its GIN index) finds candidates at similarity >= 0.3;
+# we keep those at or above this for English names.
+ENGLISH_THRESHOLD = 0.35
+MAX_HITS_PER_NAME = 25
+
+
+def conflict_hits(*, firm_id: int, parties, exclude_case_id: int | None) -> list[dict]:
+    """A snapshot of every possible match, most similar first, one entry per matched party."""
+    hits: dict[int, dict] = {}
+    for party in parties:
+        for match in _matches_for(firm_id, party, exclude_case_id):
+            hit = hits.get(match.pk)
+            if hit is None or match.score > hit["similarity"]:
+                hits[match.pk] = _snapshot(match, searched=party)
+    return sorted(hits.values(), key=lambda h: (-h["similarity"], h["case_reference"]))
+
+
+def _matches_for(firm_id: int, party, exclude_case_id):
+    conditions = Q()
+    if party.name_en.strip():
+        conditions |= Q(name_en__trigram_similar=party.name_en) | Q(name_en__iexact=party.name_en.strip())
+    if party.name_zh.strip():
+        name_zh = party.name_zh.strip()
+        # The searched name inside theirs, or theirs (not empty) inside the searched name.
+        conditions |= Q(name_zh__contains=name_zh) | (Q(zh_inside_searched__gt=0) & ~Q(name_zh=""))
+    if not conditions:
+        return []
+    candidates = (
+        Party.objects.filter(firm_id=firm_id)
+        .exclude(case_id=exclude_case_id)
+        .annotate(
+            zh_inside_searched=StrIndex(Value(party.name_zh.strip()), F("name_zh")),
+            en_score=TrigramSimilarity(Upper("name_en"), party.name_en.upper()),
+        )
+        .exclude(name_zh="", name_en="")
+        .filter(conditions)
+        .select_related("case")
+        .annotate(score=Greatest(F("en_score"), Value(0.0)))
+        .order_by("-score", "pk")[:MAX_HITS_PER_NAME]
+    )
+    return [m for m in candidates if _is_real_match(m, party)]
+
+
+def _is_real_match(match, party) -> bool:
+    zh = party.name_zh.strip()
+    if zh and match.name_zh and (zh in match.name_zh or match.name_zh in zh):
+        match.score = max(match.score or 0.0, 1.0 if zh == match.name_zh else 0.8)
+        return True
+    if party.name_en.strip() and match.name_en.strip().upper() == party.name_en.strip().upper():
+        match.score = 1.0
+        return True
+    return (match.score or 0.0) >= ENGLISH_THRESHOLD
+
+
+def _snapshot(match, *, searched) -> dict:
+    case = match.case
+    return {
+        "party_id": match.pk,
+        "name_en": match.name_en,
+        "name_zh": match.name_zh,
+        "role": match.role,
+        "is_client": match.is_client,
+        "case_id": case.pk,
+        "case_reference": case.reference,
+        "case_number": case.case_number,
+        "case_title": case.display_title,
+        "case_status": case.status,
+        "similarity": round(float(match.score or 0.0), 2),
+        "searched_name": searched.display_name,
+    }
