@@ -28,3 +28,9 @@ def case_detail_page(request, case_id: int):
         raise Http404 from None
     team = case.team.select_related("membership__user").order_by("-is_supervisor", "pk")
     return render(request, "cases/case_detail.html", {"case": case, "team": team})
+
+
+@login_required
+def my_work_page(request):
+    """Filled in with issue #3's pages."""
+    return render(request, "home.html", {"open_case_count": 0, "recent_cases": []})

@@ -2,15 +2,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import api as cases_api
+from cases import views as cases_views
 from config import health, views
 from firms import api as firms_api
 
 api_patterns = [
     path("auth/token/", firms_api.TokenView.as_view(), name="auth-token"),
     path("me/", firms_api.MeView.as_view(), name="me"),
-    path("cases/", cases_api.CaseListView.as_view(), name="case-list"),
-    path("cases/<int:case_id>/", cases_api.CaseDetailView.as_view(), name="case-detail"),
+    path("", include("cases.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -20,6 +19,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("firms.urls")),
     path("cases/", include("cases.urls")),
+    path("my-work/", cases_views.my_work_page, name="my-work"),
+    path("notifications/", include("firms.inbox_urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include((api_patterns, "api"))),

@@ -1,0 +1,3 @@
+"""The notification inbox (pages under /notifications/)."""
+
+urlpatterns: list = []
