@@ -24,6 +24,16 @@ DEMO_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database of this process's own, so that two test runs on one server never
+    drop each other's database (two checkouts, or a developer and CI on one machine)."""
+    for alias in ("default", "owner"):
+        test = connections[alias].settings_dict.setdefault("TEST", {})
+        base = test.get("NAME") or f"test_{connections[alias].settings_dict['NAME']}"
+        test["NAME"] = f"{base}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb,
                     django_db_createdb, django_db_modify_db_settings):
     with django_db_blocker.unblock():

@@ -101,7 +101,7 @@ def case_create(*, membership: Membership, reference: str, title_en: str, title_
         party_add(case=case, membership=membership, check_conflicts=False, **party)
     check = conflict_check_run(case=case, membership=membership)
     if check.is_clear:
-        case_open(case=case, membership=membership)
+        case = case_open(case=case, membership=membership)
     return case
 
 
