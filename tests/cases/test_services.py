@@ -11,7 +11,6 @@ from cases.selectors.tasks import my_tasks, task_tree
 from cases.services import (
     case_create,
     case_update,
-    conflict_check_run,
     conflict_clear,
     note_add,
     party_add,
