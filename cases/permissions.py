@@ -14,9 +14,19 @@ def require_conflict_clearer(membership: Membership) -> None:
         raise Forbidden(_("Only a partner or the compliance officer can clear a conflict check."))
 
 
-def require_team_manager(membership: Membership, case) -> None:
+def manages_case(membership: Membership, case) -> bool:
+    """Partners and the firm admin manage every case; a supervisor manages theirs."""
     if membership.role in MANAGES_ANY_TEAM:
-        return
-    if case.team.filter(membership=membership, is_supervisor=True).exists():
-        return
-    raise Forbidden(_("Only a partner, the firm admin or the case's supervisor can change its team."))
+        return True
+    return case.team.filter(membership=membership, is_supervisor=True).exists()
+
+
+def require_team_manager(membership: Membership, case) -> None:
+    if not manages_case(membership, case):
+        raise Forbidden(_("Only a partner, the firm admin or the case's supervisor can change its team."))
+
+
+def require_case_manager(membership: Membership, case) -> None:
+    if not manages_case(membership, case):
+        raise Forbidden(_("Only a partner, the firm admin or the case's supervisor can change the "
+                          "case's status or responsible partner."))

@@ -214,6 +214,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status", "role" or "kind" of their own: one enum name each.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "TaskStatusEnum": "cases.models.Task.Status",
+        "ConflictCheckStatusEnum": "cases.models.ConflictCheck.Status",
+        "MemberRoleEnum": "firms.models.Membership.Role",
+        "PartyRoleEnum": "cases.models.Party.Role",
+        "PartyKindEnum": "cases.models.Party.Kind",
+        "NoteKindEnum": "cases.models.Note.Kind",
+        "NotificationKindEnum": "firms.models.Notification.Kind",
+    },
 }
 
 # --- Languages, time ----------------------------------------------------------

@@ -6,7 +6,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest, StrIndex, Upper
 
-from cases.models import Party
+from cases.models import ConflictCheck, Party
 
 # pg_trgm's % operator (and its GIN index) finds candidates at similarity >= 0.3;
 # we keep those at or above this for English names.
@@ -78,3 +78,9 @@ def _snapshot(match, *, searched) -> dict:
         "similarity": round(float(match.score or 0.0), 2),
         "searched_name": searched.display_name,
     }
+
+
+def latest_conflict_check(case) -> ConflictCheck | None:
+    """The check that decides whether the case may open."""
+    return (ConflictCheck.objects.filter(case=case).select_related("run_by__user", "cleared_by__user")
+            .order_by("-run_at", "-pk").first())

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cases.case_numbers import parse_case_number
-from cases.models import Case, CaseTeamMember, CaseUserObjectPermission, ConflictCheck, CourtPrefix
-from cases.permissions import require_team_manager
+from cases.models import Case, CaseTeamMember, CaseUserObjectPermission, CourtPrefix
+from cases.permissions import require_case_manager, require_team_manager
+from cases.selectors.conflicts import latest_conflict_check
 from config.errors import ValidationFailed
 from firms.models import Membership
 
@@ -74,9 +75,8 @@ def case_create(*, membership: Membership, reference: str, title_en: str, title_
 
     _check_required(title_en, reference)
     number, court, unlisted = clean_case_number(case_number, court, unlisted_prefix_ok=unlisted_prefix_ok)
-    if responsible_partner and responsible_partner.firm_id != membership.firm_id:
-        raise ValidationFailed(_("Choose a partner of this firm."), fields={"responsible_partner": [
-            _("Not a member of this firm.")]})
+    if responsible_partner is not None:
+        _check_partner(responsible_partner, membership.firm_id)
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         raise ValidationFailed(_("A case cannot be opened in the future."),
@@ -99,10 +99,8 @@ def case_create(*, membership: Membership, reference: str, title_en: str, title_
                       is_supervisor=member == responsible_partner)
     for party in parties or []:
         party_add(case=case, membership=membership, check_conflicts=False, **party)
-    check = conflict_check_run(case=case, membership=membership)
-    if check.is_clear:
-        case = case_open(case=case, membership=membership)
-    return case
+    conflict_check_run(case=case, membership=membership)  # opens the case when it is clear
+    return Case.objects.get(pk=case.pk)
 
 
 @transaction.atomic
@@ -113,7 +111,7 @@ def case_open(*, case: Case, membership: Membership) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Case.Status.PENDING:
         return case
-    latest = ConflictCheck.objects.filter(case=case).order_by("-run_at", "-pk").first()
+    latest = latest_conflict_check(case)
     if latest is None or not latest.is_clear:
         raise ValidationFailed(_("This case cannot be opened until its conflict check is cleared."),
                                code="conflict_not_cleared")
@@ -131,6 +129,15 @@ def case_update(*, case: Case, membership: Membership, **changes) -> Case:
         raise ValidationFailed(_("These details cannot be changed here: %(fields)s") % {
             "fields": ", ".join(sorted(unknown))})
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if {"status", "responsible_partner", "closed_on"} & set(changes):
+        require_case_manager(membership, case)
+    if "title_en" in changes:
+        changes["title_en"] = (changes["title_en"] or "").strip()
+        if not changes["title_en"]:
+            raise ValidationFailed(_("Enter a title for the case."),
+                                   fields={"title_en": [_("Enter a title for the case.")]})
+    if changes.get("responsible_partner") is not None:
+        _check_partner(changes["responsible_partner"], case.firm_id)
     unlisted_ok = changes.pop("unlisted_prefix_ok", False)
     if "case_number" in changes or "court" in changes:
         number, court, unlisted = clean_case_number(
@@ -157,7 +164,15 @@ def case_update(*, case: Case, membership: Membership, **changes) -> Case:
         raise ValidationFailed(_("Another case already has this court case number."),
                                fields={"case_number": [_("This number is taken.")]}) from None
     _audit(case, "case.update", diff)
+    if "responsible_partner" in diff and case.responsible_partner is not None:
+        case_team_add(case=case, membership=case.responsible_partner, by=None, is_supervisor=True)
     return case
+
+
+def _check_partner(partner: Membership, firm_id: int) -> None:
+    if partner.firm_id != firm_id or partner.role != Membership.Role.PARTNER or not partner.is_active:
+        message = _("Choose one of the firm's partners.")
+        raise ValidationFailed(message, fields={"responsible_partner": [message]})
 
 
 def _check_status_change(case: Case, changes: dict) -> None:

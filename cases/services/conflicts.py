@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from cases.models import Case, ConflictCheck, Party
 from cases.permissions import require_conflict_clearer
-from cases.selectors.conflicts import conflict_hits
+from cases.selectors.conflicts import conflict_hits, latest_conflict_check
 from config.errors import ValidationFailed
 from firms.models import Membership, Notification
 from firms.notifications import notify
@@ -20,6 +20,7 @@ MINIMUM_REASON_LENGTH = 10
 @transaction.atomic
 def conflict_check_run(*, case: Case, membership: Membership | None) -> ConflictCheck:
     """Search every party and client of the firm's other cases for this case's parties."""
+    case = Case.objects.get(pk=case.pk)  # its status now, not as the caller last read it
     parties = list(Party.objects.filter(case=case).order_by("pk"))
     searched = [{"name_en": p.name_en, "name_zh": p.name_zh, "role": p.role} for p in parties]
     hits = conflict_hits(firm_id=case.firm_id, parties=parties, exclude_case_id=case.pk)
@@ -29,6 +30,10 @@ def conflict_check_run(*, case: Case, membership: Membership | None) -> Conflict
     audit_record(action="conflict.check", object_type="conflict_check", object_id=check.pk,
                  case_id=case.pk, changes={"names": len(searched), "hits": len(hits),
                                            "status": check.status})
+    if check.is_clear and case.status == Case.Status.PENDING and membership is not None:
+        from cases.services.cases import case_open
+
+        case_open(case=case, membership=membership)
     if hits and case.status != Case.Status.PENDING and case.responsible_partner_id:
         notify(recipient=case.responsible_partner, kind=Notification.Kind.CONFLICT, case_id=case.pk,
                title=_("Possible conflict on %(ref)s: %(count)d hit(s) need clearing") % {
@@ -51,7 +56,7 @@ def conflict_clear(*, check: ConflictCheck, membership: Membership, reason: str)
         raise ValidationFailed(message, fields={"reason": [message]})
     if check.status != ConflictCheck.Status.HITS:
         raise ValidationFailed(_("This check has nothing to clear."), code="nothing_to_clear")
-    latest = ConflictCheck.objects.filter(case_id=check.case_id).order_by("-run_at", "-pk").first()
+    latest = latest_conflict_check(check.case)
     if latest.pk != check.pk:
         raise ValidationFailed(_("A newer check was run for this case: clear that one."),
                                code="stale_check")
