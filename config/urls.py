@@ -10,6 +10,7 @@ api_patterns = [
     path("auth/token/", firms_api.TokenView.as_view(), name="auth-token"),
     path("me/", firms_api.MeView.as_view(), name="me"),
     path("", include("cases.api_urls")),
+    path("", include("calendar_sync.api_deadlines")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

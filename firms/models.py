@@ -185,6 +185,9 @@ class Notification(FirmOwned):
         TASK_ASSIGNED = "task_assigned", _("Task assigned")
         TASK_REVIEW = "task_review", _("Task to review")
         CONFLICT = "conflict", _("Conflict check")
+        DEADLINE_MOVED = "deadline_moved", _("Deadline moved")
+        REMINDER = "reminder", _("Reminder")
+        DEADLINE_MISSED = "deadline_missed", _("Missed deadline")
         OTHER = "other", _("Other")
 
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")

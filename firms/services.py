@@ -43,9 +43,11 @@ def firm_create(*, name: str, slug: str, name_zh: str = "", require_two_factor: 
             audit_record(action="firm.create", object_type="firm", object_id=firm.pk,
                          changes={"slug": [None, slug],
                                   "require_two_factor": [None, require_two_factor]})
+            from calendar_sync.deadlines.services import deadline_rules_install_defaults
             from cases.services.templates import task_templates_install_defaults
 
             task_templates_install_defaults(firm_id=firm.pk)
+            deadline_rules_install_defaults(firm_id=firm.pk)
     except IntegrityError:
         # Other firms are invisible under RLS, so the unique index is the only judge.
         raise ValidationFailed(_("The short name %(slug)s is taken.") % {"slug": slug},
