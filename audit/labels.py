@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "document.create": _("Document uploaded"),
     "document.version_add": _("New version uploaded"),
     "document.download": _("Document downloaded"),
+    "document.text_extract": _("Document text read for search"),
     "event.create": _("Event added"),
     "event.update": _("Event changed"),
 }

@@ -142,7 +142,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Hong_Kong"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Text extraction queued after commit can be lost if a process dies in between.
+    "documents-requeue-text-extraction": {
+        "task": "documents.requeue_text_extraction", "schedule": 15 * 60},
+    # CalDAV pushes whose task was lost between commit and publish.
+    "caldav-push-sweep": {"task": "calendar_sync.caldav_push_sweep", "schedule": 10 * 60},
+}
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "firms.User"
@@ -224,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "cases.models.Party.Kind",
         "NoteKindEnum": "cases.models.Note.Kind",
         "NotificationKindEnum": "firms.models.Notification.Kind",
+        "DocumentTextStatusEnum": "documents.models.DocumentVersion.TextStatus",
     },
 }
 
@@ -253,6 +260,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+
+# Uploads: checked by content (documents/validation.py). Put a matching limit in the
+# reverse proxy too (client_max_body_size): Django checks it after receiving the body.
+CASEROOM_MAX_UPLOAD_BYTES = env_int("CASEROOM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
+# Calendar sync. The site URL goes into pushed events' links back to their case.
+CASEROOM_SITE_URL = env_str("CASEROOM_SITE_URL", "http://127.0.0.1:8000")
+CALDAV_TIMEOUT_SECONDS = env_int("CALDAV_TIMEOUT_SECONDS", 10)
+# Off in production: a member must not make the server call addresses inside our network.
+CALDAV_ALLOW_PRIVATE_ADDRESSES = env_bool("CALDAV_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -2,8 +2,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from calendar_sync.caldav_push import urls as caldav_urls
+from calendar_sync.feeds import urls as feeds_urls
 from cases import views as cases_views
 from config import health, views
+from documents import urls as documents_urls
 from firms import api as firms_api
 
 api_patterns = [
@@ -11,6 +14,9 @@ api_patterns = [
     path("me/", firms_api.MeView.as_view(), name="me"),
     path("", include("cases.api_urls")),
     path("", include("calendar_sync.api_deadlines")),
+    *documents_urls.api_urlpatterns,
+    *feeds_urls.api_urlpatterns,
+    *caldav_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -22,6 +28,9 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("my-work/", cases_views.my_work_page, name="my-work"),
     path("notifications/", include("firms.inbox_urls")),
+    path("documents/", include("documents.urls")),
+    path("calendar/sync/caldav/", include("calendar_sync.caldav_push.urls")),
+    path("calendar/sync/", include("calendar_sync.feeds.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include((api_patterns, "api"))),

@@ -25,13 +25,20 @@ def refused_by_row_level_security():
 
 
 @pytest.fixture
-def every_kind_of_row(firm_a, firm_b, case_a):
+def every_kind_of_row(firm_a, firm_b, case_a, settings, tmp_path):
     """At least one row in every firm-owned table, in firm A (and firm B has its own people)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from audit.context import acting_as, system_actor
     from cases.services import case_access_grant, note_add, task_create
+    from documents.services import document_upload
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     members = firm_a.members
     with acting_as(system_actor("tests")), firm_a.scope():
+        document_upload(case=case_a, membership=members["associate"], title="Letter before action",
+                        uploaded_file=SimpleUploadedFile(
+                            "letter.eml", b"From: a@alpha.test\r\nSubject: Claim\r\n\r\nDear Sirs\r\n"))
         note_add(case=case_a, membership=members["associate"], body="Over to @partner for review.")
         case_access_grant(case=case_a, membership=members["trainee"], by=members["partner"])
         task_create(case=case_a, membership=members["associate"], title="Draft defence")
