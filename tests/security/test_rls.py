@@ -42,7 +42,45 @@ def every_kind_of_row(firm_a, firm_b, case_a, settings, tmp_path):
         note_add(case=case_a, membership=members["associate"], body="Over to @partner for review.")
         case_access_grant(case=case_a, membership=members["trainee"], by=members["partner"])
         task_create(case=case_a, membership=members["associate"], title="Draft defence")
+        _calendar_rows(firm_a, case_a)
     return case_a
+
+
+def _calendar_rows(world, case):
+    """Calendar rows through their services where they have one, else directly."""
+    import datetime
+
+    from django.utils import timezone
+
+    from calendar_sync.deadlines.services import holiday_adjustment_record, registry_closure_record
+    from calendar_sync.feeds.tokens import feed_secret_for
+    from calendar_sync.models import (
+        CalDAVConnection,
+        CalDAVEventState,
+        NotificationPreference,
+        ReminderDelivery,
+        ReminderSetting,
+    )
+    from calendar_sync.services.events import event_create
+
+    members, firm = world.members, world.firm
+    registry_closure_record(firm=firm, membership=members["partner"], date=datetime.date(2026, 3, 4),
+                            kind="black_rain")
+    holiday_adjustment_record(firm=firm, membership=members["admin"], date=datetime.date(2026, 5, 25),
+                              is_holiday=False, reason="test")
+    start = timezone.now() + datetime.timedelta(days=3)
+    event = event_create(owner=members["associate"], kind="hearing", title="CMC", case=case,
+                         start=start, end=start + datetime.timedelta(hours=1),
+                         attendees=[members["partner"]])
+    ReminderSetting.objects.get_or_create(firm=firm)
+    ReminderDelivery.objects.create(firm=firm, event=event, recipient=members["associate"],
+                                    offset_minutes=60, due_at=start)
+    NotificationPreference.objects.create(firm=firm, membership=members["associate"], kind="mention")
+    feed_secret_for(membership=members["associate"])
+    connection = CalDAVConnection.objects.create(firm=firm, membership=members["associate"],
+                                                 calendar_url="https://dav.example/cal/", username="a",
+                                                 password="x")
+    CalDAVEventState.objects.create(firm=firm, connection=connection, event=event)
 
 
 def _count(table: str) -> int:
