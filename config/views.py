@@ -4,11 +4,19 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from cases.selectors import cases_visible_to
+from cases.views.my_work import my_work_context
+from firms.models import Membership
+
+# Home is "My work" for the people who do the case work; admins and compliance keep the firm view.
+MY_WORK_HOME_ROLES = {Membership.Role.PARTNER, Membership.Role.ASSOCIATE, Membership.Role.TRAINEE,
+                      Membership.Role.PARALEGAL, Membership.Role.SECRETARY}
 
 
 @login_required
 def home(request):
     membership = request.membership
+    if membership is not None and membership.role in MY_WORK_HOME_ROLES:
+        return render(request, "home.html", {"show_my_work": True, **my_work_context(membership)})
     open_cases = cases_visible_to(membership).filter(status="open")
     return render(request, "home.html", {
         "open_case_count": open_cases.count(),

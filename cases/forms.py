@@ -1,0 +1,281 @@
+"""Forms of the case pages. They parse and label; the rules are the services' (cases.services)."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, Note, Party, Task
+from config.errors import ValidationFailed
+from firms.models import Membership
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """A member of the firm, shown with both names and role: 陳大文 CHAN Tai Man (Partner)."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.user.display_name} ({obj.get_role_display()})"
+
+
+def _blank(label):
+    return [("", label)]
+
+
+def members(firm_id, *, roles=None, only=None):
+    queryset = Membership.objects.filter(firm_id=firm_id, is_active=True).select_related("user")
+    if roles:
+        queryset = queryset.filter(role__in=roles)
+    if only is not None:
+        queryset = queryset.filter(pk__in=only)
+    return queryset.order_by("user__name_en", "user__email")
+
+
+# --- A new case ---------------------------------------------------------------------------
+
+
+class CaseCreateForm(forms.Form):
+    reference = forms.CharField(label=_("Our reference"), max_length=40,
+                                help_text=_("The firm's file reference, like CL-2026-0051."))
+    title_en = forms.CharField(label=_("Title in English"), max_length=300,
+                               help_text=_("Usually the parties: Wing Fat Trading Ltd v Golden Harbour Shipping Co Ltd."))
+    title_zh = forms.CharField(label=_("Title in Chinese (optional)"), max_length=300, required=False)
+    case_number = forms.CharField(
+        label=_("Court case number (optional)"), max_length=32, required=False,
+        help_text=_("Like HCA 1234/2024 or DCCJ 567/2025. Leave it empty if proceedings have not started."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "input--code"}))
+    unlisted_prefix_ok = forms.BooleanField(
+        label=_("The prefix is right"), required=False,
+        help_text=_("Tick this only if you have checked the number against the court's papers."),
+        widget=forms.CheckboxInput(attrs={"class": "checkbox__input"}))
+    court = forms.ChoiceField(label=_("Court (optional)"), required=False,
+                              help_text=_("Leave it for Caseroom to work out from the case number."))
+    practice_area = forms.ChoiceField(label=_("Practice area"), choices=Case.PracticeArea.choices,
+                                      initial=Case.PracticeArea.CIVIL)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Case.Stage.choices, initial=Case.Stage.INTAKE)
+    responsible_partner = MemberChoiceField(label=_("Responsible partner"), queryset=Membership.objects.none(),
+                                            required=False, empty_label=_("Choose later"))
+    opened_on = forms.DateField(label=_("Opened on"), widget=DateInput(), required=False,
+                                help_text=_("Today, unless the file was opened earlier."))
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["court"].choices = _blank(_("Work it out from the number")) + list(
+            Case._meta.get_field("court").choices)
+        self.fields["responsible_partner"].queryset = members(membership.firm_id, roles=["partner"])
+        today = timezone.localdate()
+        self.fields["opened_on"].initial = today
+        self.fields["opened_on"].widget.attrs["max"] = today.isoformat()
+        if membership.role == Membership.Role.PARTNER:
+            self.fields["responsible_partner"].initial = membership.pk
+
+    unknown_prefix = False
+
+    def clean(self):
+        """The case number is checked here too, so its problem shows with the parties' problems
+        in one go (case_create checks it again)."""
+        from cases.services.cases import clean_case_number
+
+        data = super().clean()
+        if data.get("case_number") and not self.has_error("case_number") and not self.has_error("court"):
+            try:
+                clean_case_number(data["case_number"], data.get("court", ""),
+                                  unlisted_prefix_ok=data.get("unlisted_prefix_ok", False))
+            except ValidationFailed as error:
+                self.unknown_prefix = error.code == "unknown_prefix"
+                for field, problems in error.fields.items():
+                    for problem in problems:
+                        self.add_error(field if field in self.fields else None, problem)
+        return data
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["opened_on"] = data.get("opened_on") or None
+        return data
+
+
+class PartyRowForm(forms.Form):
+    """One row of the new-case form's parties (an empty row is ignored)."""
+
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    kind = forms.ChoiceField(label=_("Individual or company"), choices=Party.Kind.choices,
+                             initial=Party.Kind.PERSON)
+    name_en = forms.CharField(label=_("Name in English"), max_length=300, required=False)
+    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=300, required=False)
+    is_client = forms.BooleanField(label=_("Our client"), required=False,
+                                   widget=forms.CheckboxInput(attrs={"class": "checkbox__input"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _blank(_("Choose a role")) + list(Party.Role.choices)
+
+    def clean(self):
+        from cases.services.parties import clean_party
+
+        data = super().clean()
+        if not self.has_changed():
+            return data
+        try:
+            data.update(clean_party(role=data.get("role", ""), name_en=data.get("name_en", ""),
+                                    name_zh=data.get("name_zh", ""), kind=data.get("kind", "")))
+        except ValidationFailed as error:
+            for field, problems in error.fields.items():
+                for problem in problems:
+                    self.add_error(field if field in self.fields else None, problem)
+        return data
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    def parties(self) -> list[dict]:
+        return [{key: form.cleaned_data[key] for key in ("role", "kind", "name_en", "name_zh", "is_client")}
+                for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+PartyFormSet = forms.formset_factory(PartyRowForm, formset=BasePartyFormSet, extra=4, max_num=30,
+                                     validate_max=True)
+
+
+class PartyForm(PartyRowForm):
+    """Adding one party to a case (its conflict check runs at once)."""
+
+    def clean(self):
+        if not self.has_changed():
+            self.add_error("name_en", _("Enter the party's name in English or Chinese (or both)."))
+            return self.cleaned_data
+        return super().clean()
+
+
+# --- Tasks ---------------------------------------------------------------------------------
+
+_ESTIMATE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?|s)?)?)?\s*$",
+                       re.IGNORECASE)
+
+
+def parse_estimate(text: str) -> int | None:
+    """Minutes from "1h 30m", "1.5h", "45m" or "45"; None if empty; ValueError if unreadable."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    match = _ESTIMATE.match(text)
+    if not match or not (match.group(1) or match.group(2)):
+        raise ValueError(text)
+    hours = float(match.group(1) or 0)
+    return round(hours * 60) + int(match.group(2) or 0)
+
+
+def format_estimate(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours}h {rest}m"
+    return f"{hours}h" if hours else f"{rest}m"
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("What needs doing"), max_length=300)
+    parent = forms.ModelChoiceField(label=_("Part of"), queryset=Task.objects.none(), required=False,
+                                    empty_label=_("Nothing: a top-level task"))
+    assignee = MemberChoiceField(label=_("Assignee"), queryset=Membership.objects.none(), required=False,
+                                 empty_label=_("No one yet"))
+    reviewer = MemberChoiceField(label=_("Reviewer"), queryset=Membership.objects.none(), required=False,
+                                 empty_label=_("No review"))
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Task.Priority.choices,
+                                 initial=Task.Priority.NORMAL)
+    estimate = forms.CharField(label=_("Estimate"), max_length=20, required=False,
+                               help_text=_("Hours and minutes, like 1h 30m, or minutes, like 45."))
+
+    def __init__(self, *args, case: Case, team_ids, tree_rows, task: Task | None = None, **kwargs):
+        if task is not None:
+            kwargs.setdefault("initial", {
+                "title": task.title, "parent": task.parent_id, "assignee": task.assignee_id,
+                "reviewer": task.reviewer_id, "due_date": task.due_date, "priority": task.priority,
+                "estimate": format_estimate(task.estimate_minutes), "description": task.description})
+        super().__init__(*args, **kwargs)
+        self.case, self.task = case, task
+        people = set(team_ids) | {case.responsible_partner_id} - {None}
+        if task is not None:
+            people |= {task.assignee_id, task.reviewer_id} - {None}
+        for name in ("assignee", "reviewer"):
+            self.fields[name].queryset = members(case.firm_id, only=people)
+        self.fields["parent"].queryset = Task.objects.filter(case=case)
+        # The choices are drawn from the tree already read, indented by depth (no extra query).
+        self.fields["parent"].choices = [("", self.fields["parent"].empty_label)] + [
+            (node.task.pk, "\u2003" * depth + node.task.title)
+            for node, depth in tree_rows if task is None or node.task.pk != task.pk]
+        self.fields["due_date"].widget.attrs["min"] = case.opened_on.isoformat()
+
+    def clean_estimate(self):
+        try:
+            return parse_estimate(self.cleaned_data.get("estimate", ""))
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter the estimate in hours and minutes, like 1h 30m, or in minutes, like 45.")) from None
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["estimate_minutes"] = data.pop("estimate")
+        return data
+
+
+class TaskEditForm(TaskForm):
+    description = forms.CharField(label=_("Details (optional)"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+
+
+TASK_FIELD_MAP = {"estimate_minutes": "estimate"}
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+class TeamAddForm(forms.Form):
+    membership = MemberChoiceField(label=_("Person"), queryset=Membership.objects.none(),
+                                   empty_label=_("Choose a person"))
+    is_supervisor = forms.BooleanField(label=_("Supervises the case"), required=False,
+                                       widget=forms.CheckboxInput(attrs={"class": "checkbox__input"}))
+
+    def __init__(self, *args, case: Case, exclude_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = members(case.firm_id).exclude(pk__in=exclude_ids)
+
+
+class AccessGrantForm(forms.Form):
+    membership = MemberChoiceField(label=_("Person"), queryset=Membership.objects.none(),
+                                   empty_label=_("Choose a person"),
+                                   help_text=_("They may see this case without being on its team."))
+
+    def __init__(self, *args, case: Case, exclude_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = members(case.firm_id).exclude(pk__in=exclude_ids).exclude(
+            role__in=[Membership.Role.PARTNER, Membership.Role.ADMIN, Membership.Role.COMPLIANCE])
+
+
+# --- Notes and conflicts -------------------------------------------------------------------
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Note.Kind.choices, initial=Note.Kind.NOTE,
+                             widget=forms.RadioSelect)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}), strip=True,
+                           help_text=_("Mention someone with @ and the first part of their e-mail "
+                                       "address, like @associate: they are told at once."))
+
+
+class ConflictClearForm(forms.Form):
+    reason = forms.CharField(label=_("Why these hits are not a conflict"),
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("For example: same name, different person (different HKID "
+                                         "and address). This is kept on the record."))
