@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:case_id>/tasks/<int:task_id>/edit/", views.task_edit_page, name="task-edit"),
     path("<int:case_id>/tasks/<int:task_id>/status/", views.task_status_view, name="task-status"),
     path("<int:case_id>/documents/", views.case_documents_page, name="documents"),
+    path("<int:case_id>/calendar/", views.case_calendar_page, name="calendar"),
     path("<int:case_id>/notes/", views.case_notes_page, name="notes"),
     path("<int:case_id>/notes/add/", views.note_add_view, name="note-add"),
     path("<int:case_id>/timeline/", views.case_timeline_page, name="timeline"),

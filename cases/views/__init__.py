@@ -2,6 +2,7 @@
 
 from cases.views.case_pages import (
     access_grant_view,
+    case_calendar_page,
     case_conflicts_page,
     case_detail_page,
     case_documents_page,
@@ -30,6 +31,7 @@ __all__ = [
     "access_grant_view",
     "case_conflicts_page",
     "case_detail_page",
+    "case_calendar_page",
     "case_documents_page",
     "case_list_page",
     "case_new_page",

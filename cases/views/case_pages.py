@@ -59,6 +59,17 @@ def case_documents_page(request, case_id: int):
     return render_case(request, case, "documents", "cases/tabs/documents.html", extra)
 
 
+@login_required
+@require_GET
+def case_calendar_page(request, case_id: int):
+    """The case's hearings, deadlines and meetings (the calendar app's partial)."""
+    from calendar_sync.selectors import events_for_case
+
+    case = case_or_404(request, case_id)
+    events = events_for_case(case=case, membership=request.membership)
+    return render_case(request, case, "calendar", "cases/tabs/calendar.html", {"events": events})
+
+
 # --- Conflict checks -----------------------------------------------------------------------
 
 

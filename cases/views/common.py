@@ -23,6 +23,7 @@ TABS = [
     ("overview", "cases:detail", _("Overview")),
     ("tasks", "cases:tasks", _("Tasks")),
     ("documents", "cases:documents", _("Documents")),
+    ("calendar", "cases:calendar", _("Calendar")),
     ("notes", "cases:notes", _("Notes")),
     ("timeline", "cases:timeline", _("Timeline")),
     ("parties", "cases:parties", _("Parties")),

@@ -16,6 +16,7 @@ GET_PAGES = [
     "/cases/{case}/tasks/new/",
     "/cases/{case}/tasks/{task}/edit/",
     "/cases/{case}/documents/",
+    "/cases/{case}/calendar/",
     "/cases/{case}/notes/",
     "/cases/{case}/timeline/",
     "/cases/{case}/timeline/more/?before=999999",
