@@ -75,6 +75,18 @@ def database_from_url(url: str) -> dict:
     }
 
 
+def redis_sibling_db(url: str, offset: int = 1) -> str:
+    """The same Redis server, another database: the cache must not share the broker's, since
+    clearing a cache (FLUSHDB) would delete queued and unacknowledged Celery messages."""
+    parts = urlsplit(redis_py_url(url))
+    if parts.scheme == "unix":
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        query["db"] = str(int(query.get("db", "0")) + offset)
+        return f"unix://{parts.path}?" + "&".join(f"{k}={v}" for k, v in query.items())
+    db = int(parts.path.lstrip("/") or "0")
+    return parts._replace(path=f"/{db + offset}").geturl()
+
+
 def redis_py_url(url: str) -> str:
     """redis-py's form of a Celery broker URL (Celery writes sockets as redis+socket://)."""
     if url.startswith("redis+socket://"):

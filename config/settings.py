@@ -11,7 +11,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import database_from_url, env_bool, env_int, env_list, env_str, redis_py_url
+from config.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_sibling_db,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CASEROOM_DATA_DIR", str(BASE_DIR / ".data")))
@@ -128,7 +135,7 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": redis_py_url(REDIS_URL),
+        "LOCATION": env_str("CACHE_URL", redis_sibling_db(REDIS_URL)),
         "KEY_PREFIX": "caseroom",
     }
 }
@@ -148,6 +155,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "documents.requeue_text_extraction", "schedule": 15 * 60},
     # CalDAV pushes whose task was lost between commit and publish.
     "caldav-push-sweep": {"task": "calendar_sync.caldav_push_sweep", "schedule": 10 * 60},
+    # Reminders: the scan records what is due (a unique key per event, person and offset);
+    # the sweep re-queues deliveries whose task was lost. Expiry: a late run is skipped,
+    # the next one catches up.
+    "reminders-scan": {"task": "calendar_sync.reminders_scan", "schedule": 60.0,
+                       "options": {"expires": 55}},
+    "reminders-sweep": {"task": "calendar_sync.reminders_sweep", "schedule": 120.0,
+                        "options": {"expires": 110}},
 }
 
 # --- Auth ---------------------------------------------------------------------
@@ -279,6 +293,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Caseroom <no-reply@caseroom.example>")
 
 # --- Security -------------------------------------------------------------------

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from calendar_sync.caldav_push import urls as caldav_urls
 from calendar_sync.feeds import urls as feeds_urls
+from calendar_sync.reminders import views as reminder_views
 from cases import views as cases_views
 from config import health, views
 from documents import urls as documents_urls
@@ -28,6 +29,8 @@ urlpatterns = [
     path("accounts/", include("firms.urls")),
     path("cases/", include("cases.urls")),
     path("my-work/", cases_views.my_work_page, name="my-work"),
+    path("notifications/preferences/", reminder_views.notification_preferences_page,
+         name="notification-preferences"),
     path("notifications/", include("firms.inbox_urls")),
     path("documents/", include("documents.urls")),
     path("calendar/sync/caldav/", include("calendar_sync.caldav_push.urls")),

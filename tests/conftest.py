@@ -80,7 +80,8 @@ def _celery_queue_per_test_process():
     """Each xdist process gets its own Celery queue so real-worker tests don't steal tasks."""
     from config.celery import app
 
-    app.conf.task_default_queue = f"caseroom-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    app.conf.task_default_queue = f"caseroom-test-{worker}-{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,9 @@ class ReminderDelivery(FirmOwned):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending the e-mail")
         SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("No longer wanted")
         FAILED = "failed", _("Failed")
 
     event = models.ForeignKey("calendar_sync.Event", on_delete=models.CASCADE, related_name="reminders")
@@ -45,7 +47,12 @@ class ReminderDelivery(FirmOwned):
     class Meta:
         constraints = [models.UniqueConstraint("firm", "event", "recipient", "offset_minutes",
                                                name="reminder_once_per_event_person_offset")]
-        indexes = [models.Index(fields=["status", "due_at"], name="reminder_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="reminder_due_idx"),
+            # The sweep reads only unfinished rows; sent ones pile up over the years.
+            models.Index(fields=["firm", "due_at"], name="reminder_unfinished_idx",
+                         condition=models.Q(status__in=["pending", "sending"])),
+        ]
 
     def __str__(self):
         return f"reminder {self.event_id}/{self.recipient_id}/{self.offset_minutes}"
