@@ -17,7 +17,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from calendar_sync.ics_import import ics_import
 from calendar_sync.models import Event
@@ -33,26 +32,13 @@ from calendar_sync.selectors.events import attendee_prefetch, external_people_kn
 from calendar_sync.selectors.recurrence import occurrences
 from calendar_sync.services.events import ConflictsFound, event_cancel, event_create, event_update
 from cases.selectors import cases_visible_to
-from config.api import CursorPagination
+from config.api import CursorPagination, FirmMemberView
 from config.errors import Forbidden, ValidationFailed
-from firms.access import membership_of
 from firms.models import Membership
 
 HONG_KONG = timezone.get_default_timezone()
 
 
-class FirmMemberAPIView(APIView):
-    """Every calendar API view stands on this: ``self.membership`` is the asker's, set once in
-    ``initial()`` before any handler runs, or 403 for people outside any firm."""
-
-    membership: Membership
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        membership = membership_of(request)
-        if membership is None:
-            raise Forbidden(_("Only members of a firm can use this."), code="not_a_member")
-        self.membership = membership
 
 
 # --- Serializers -------------------------------------------------------------------------
@@ -230,7 +216,7 @@ LIST_PARAMETERS = [
 ]
 
 
-class EventListView(FirmMemberAPIView):
+class EventListView(FirmMemberView):
     pagination_class = EventPagination
 
     @extend_schema(parameters=LIST_PARAMETERS, responses=EventSerializer(many=True))
@@ -264,7 +250,7 @@ class EventListView(FirmMemberAPIView):
                         status=status.HTTP_201_CREATED)
 
 
-class EventDetailView(FirmMemberAPIView):
+class EventDetailView(FirmMemberView):
     @extend_schema(responses=EventSerializer)
     def get(self, request, event_id: int):
         return Response(_show(event_for_member(self.membership, event_id), self.membership))
@@ -304,7 +290,7 @@ class EventDetailView(FirmMemberAPIView):
         return event
 
 
-class EventImportView(FirmMemberAPIView):
+class EventImportView(FirmMemberView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": ImportInput}, responses={201: ImportResultSerializer})

@@ -2,7 +2,7 @@
 case, override one, record a registry closure or a holiday correction, limitation dates.
 
 Thin: inputs are checked here, everything else is the deadline services and selectors.
-Firm scoping happens once, in ``DeadlineMemberView.initial``; cases and deadlines come
+Firm scoping happens once, in ``config.api.FirmMemberView.initial``; cases and deadlines come
 from the one access helper each, so another firm's look the same as missing ones.
 Wired with ``path("", include("calendar_sync.api_deadlines"))`` in config/urls.py.
 """
@@ -10,11 +10,9 @@ Wired with ``path("", include("calendar_sync.api_deadlines"))`` in config/urls.p
 from __future__ import annotations
 
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from calendar_sync.deadlines.engine import LONGEST_DAYS, LONGEST_MONTHS, step_text
 from calendar_sync.deadlines.selectors import (
@@ -32,9 +30,7 @@ from calendar_sync.deadlines.services import (
 )
 from calendar_sync.models import DeadlineRule, Event
 from cases.selectors import case_for_member
-from config.errors import Forbidden
-from firms.access import membership_of
-from firms.models import Membership
+from config.api import FirmMemberView
 
 # Choices are checked by the services (clear messages naming the field) and described here
 # as text: enums named "court" or "kind" would collide with other apps' in the one schema.
@@ -42,17 +38,6 @@ COURT_HELP = "HC (High Court) or DC (District Court); leave out when not known."
 CLOSURE_KIND_HELP = "gale, black_rain or other."
 
 
-class DeadlineMemberView(APIView):
-    """Any deadline view: ``self.membership`` is the asker's, or 403 for people of no firm."""
-
-    membership: Membership
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        membership = membership_of(request)
-        if membership is None:
-            raise Forbidden(_("Only members of a firm can use this."), code="not_a_member")
-        self.membership = membership
 
 
 # --- Inputs -------------------------------------------------------------------------------
@@ -202,7 +187,7 @@ class LimitationListSerializer(serializers.Serializer):
 # --- Views --------------------------------------------------------------------------------
 
 
-class DeadlineComputeView(DeadlineMemberView):
+class DeadlineComputeView(FirmMemberView):
     """The due date and every step, from a rule code (with ``from``, and ``court`` for a rule
     of any court) or from a period. Writes nothing."""
 
@@ -219,14 +204,14 @@ class DeadlineComputeView(DeadlineMemberView):
         return Response(ComputationSerializer(computation.as_dict()).data)
 
 
-class DeadlineRuleListView(DeadlineMemberView):
+class DeadlineRuleListView(FirmMemberView):
     @extend_schema(responses=RuleListSerializer)
     def get(self, request):
         rules = deadline_rules_of(firm_id=self.membership.firm_id, include_inactive=True)
         return Response(RuleListSerializer({"results": rules}).data)
 
 
-class CaseDeadlineCreateView(DeadlineMemberView):
+class CaseDeadlineCreateView(FirmMemberView):
     @extend_schema(request=DeadlineInput, responses={201: DeadlineSerializer})
     def post(self, request, case_id):
         case = case_for_member(self.membership, case_id)
@@ -237,7 +222,7 @@ class CaseDeadlineCreateView(DeadlineMemberView):
         return Response(DeadlineSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-class DeadlineOverrideView(DeadlineMemberView):
+class DeadlineOverrideView(FirmMemberView):
     @extend_schema(request=OverrideInput, responses=DeadlineSerializer)
     def post(self, request, event_id):
         event = deadline_for_member(self.membership, event_id)
@@ -247,7 +232,7 @@ class DeadlineOverrideView(DeadlineMemberView):
         return Response(DeadlineSerializer(event).data)
 
 
-class RegistryClosureRecordView(DeadlineMemberView):
+class RegistryClosureRecordView(FirmMemberView):
     """201 when recorded or changed (with the deadlines moved); 200 when already recorded."""
 
     @extend_schema(request=ClosureInput, responses={201: CalendarChangeSerializer, 200: CalendarChangeSerializer})
@@ -257,7 +242,7 @@ class RegistryClosureRecordView(DeadlineMemberView):
         return calendar_change_response(change)
 
 
-class HolidayAdjustmentRecordView(DeadlineMemberView):
+class HolidayAdjustmentRecordView(FirmMemberView):
     @extend_schema(request=HolidayInput, responses={201: CalendarChangeSerializer, 200: CalendarChangeSerializer})
     def post(self, request):
         data = valid(HolidayInput, request.data)
@@ -265,7 +250,7 @@ class HolidayAdjustmentRecordView(DeadlineMemberView):
         return calendar_change_response(change)
 
 
-class CaseLimitationView(DeadlineMemberView):
+class CaseLimitationView(FirmMemberView):
     """?cause=contract&accrued_on=2020-03-01: a warning date with its basis, never final."""
 
     @extend_schema(parameters=[LimitationInput], responses=LimitationListSerializer)

@@ -5,9 +5,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import AccountLocked, ApplicationError
+from config.errors import AccountLocked, ApplicationError, Forbidden
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -69,3 +70,24 @@ def _application_error_response(exc: ApplicationError) -> Response:
     if exc.status == status.HTTP_401_UNAUTHORIZED:
         headers["WWW-Authenticate"] = "Token"
     return Response(body, status=exc.status, headers=headers)
+
+
+class FirmMemberView(APIView):
+    """Any view for a firm's members: ``self.membership`` is the asker's, or 403 for outsiders."""
+
+    membership: object  # firms.models.Membership
+    scopes_requests = True  # only scoping base classes (this, cases.api.base) define initial()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "initial" in vars(cls) and not vars(cls).get("scopes_requests"):
+            raise TypeError(f"{cls.__name__} must not override initial(): firm and case scoping happen there.")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        from firms.access import membership_of
+
+        membership = membership_of(request)
+        if membership is None:
+            raise Forbidden(_("Only members of a firm can use this."), code="not_a_member")
+        self.membership = membership

@@ -9,34 +9,11 @@ so no handler can forget to check. Children are then looked up inside that case.
 from __future__ import annotations
 
 from django.db.models import Model, QuerySet
-from django.utils.translation import gettext_lazy as _
-from rest_framework.views import APIView
 
 from cases.selectors import case_for_member
 from cases.selectors.tasks import task_for_member
-from config.api import CursorPagination
-from config.errors import Forbidden, NotFound
-from firms.access import membership_of
-from firms.models import Membership
-
-
-class FirmMemberView(APIView):
-    """Any view for a firm's members: ``self.membership`` is the asker's, or 403 for outsiders."""
-
-    membership: Membership
-    scopes_requests = True  # only the classes in this module may (re)define initial()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "initial" in vars(cls) and not vars(cls).get("scopes_requests"):
-            raise TypeError(f"{cls.__name__} must not override initial(): firm and case scoping happen there.")
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        membership = membership_of(request)
-        if membership is None:
-            raise Forbidden(_("Only members of a firm can use this."), code="not_a_member")
-        self.membership = membership
+from config.api import CursorPagination, FirmMemberView
+from config.errors import NotFound
 
 
 class CaseScopedView(FirmMemberView):
