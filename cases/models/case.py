@@ -1,8 +1,9 @@
 """Cases (matters), their parties and team, and the court prefixes case numbers use."""
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
@@ -113,9 +114,12 @@ class Case(FirmOwned):
         indexes = [
             models.Index(fields=["firm", "status", "-opened_on"], name="case_firm_status_idx"),
             models.Index(fields=["firm", "-opened_on", "-id"], name="case_firm_opened_idx"),
-            GinIndex(fields=["title_en"], name="case_title_en_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["title_zh"], name="case_title_zh_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["case_number"], name="case_number_trgm", opclasses=["gin_trgm_ops"]),
+            # icontains compiles to UPPER(column) LIKE UPPER(%s): the search indexes must be on
+            # UPPER(column) for the planner to use them.
+            GinIndex(OpClass(Upper("title_en"), name="gin_trgm_ops"), name="case_title_en_upper_trgm"),
+            GinIndex(OpClass(Upper("title_zh"), name="gin_trgm_ops"), name="case_title_zh_upper_trgm"),
+            GinIndex(OpClass(Upper("case_number"), name="gin_trgm_ops"), name="case_number_upper_trgm"),
+            GinIndex(OpClass(Upper("reference"), name="gin_trgm_ops"), name="case_reference_upper_trgm"),
         ]
         permissions = [("view_case_exception", "May see this case though not on its team")]
 
@@ -192,8 +196,12 @@ class Party(FirmOwned):
         ]
         indexes = [
             models.Index(fields=["firm", "case"], name="party_case_idx"),
+            # The conflict search uses name_en % … (trigram similarity) and name_zh LIKE;
+            # the case search uses UPPER(name) LIKE.
             GinIndex(fields=["name_en"], name="party_name_en_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["name_zh"], name="party_name_zh_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(OpClass(Upper("name_en"), name="gin_trgm_ops"), name="party_name_en_upper_trgm"),
+            GinIndex(OpClass(Upper("name_zh"), name="gin_trgm_ops"), name="party_name_zh_upper_trgm"),
         ]
 
     def __str__(self):
