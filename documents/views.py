@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.selectors import case_for_member
 from config.errors import ApplicationError, NotFound
+from config.forms import add_service_errors as add_errors
 from documents import selectors, services
 from documents.forms import DocumentUploadForm, DocumentVersionForm
-from firms.views import _add_errors as add_errors
 
 
 @login_required

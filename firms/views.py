@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from config.errors import ApplicationError
+from config.forms import add_service_errors
 from firms import services
 from firms.access import SESSION_FIRM_KEY
 from firms.forms import CodeForm, SignInForm
@@ -33,14 +34,6 @@ def _safe_next(request, fallback="home"):
     return reverse_lazy(fallback)
 
 
-def _add_errors(form, error: ApplicationError):
-    for field, problems in error.fields.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-    if not error.fields:
-        form.add_error(None, error.message)
-
-
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
@@ -52,7 +45,7 @@ def sign_in(request):
         try:
             user = services.auth_check_credentials(request=request, **form.cleaned_data)
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = error.status
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -90,7 +83,7 @@ def two_factor(request):
         try:
             device = services.two_factor_check(user=user, code=form.cleaned_data["code"])
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             otp_login(request, device)
             return redirect(_safe_next(request))
@@ -106,7 +99,7 @@ def _two_factor_enrol(request):
         try:
             device = services.two_factor_enrolment_confirm(user=request.user, code=form.cleaned_data["code"])
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is set up."))

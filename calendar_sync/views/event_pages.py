@@ -29,6 +29,7 @@ from calendar_sync.services.events import ConflictsFound, event_cancel, event_cr
 from calendar_sync.views.calendar_page import calendar_url, member_or_404, parse_day
 from cases.selectors import case_for_member
 from config.errors import ApplicationError, NotFound
+from config.forms import add_service_errors
 
 
 def event_or_404(membership, event_id) -> Event:
@@ -137,16 +138,7 @@ def _fingerprint(records: list[dict]) -> str:
 
 
 def add_errors(form, error: ApplicationError) -> None:
-    if error.status == 404:
-        raise Http404
-    if error.status == 403:
-        raise PermissionDenied(error.message)
-    for field, problems in error.fields.items():
-        name = FIELD_MAP.get(field, field)
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
-    if not error.fields:
-        form.add_error(None, error.message)
+    add_service_errors(form, error, FIELD_MAP)
 
 
 def _form_page(request, form: EventForm, conflicts: list[dict], *, event: Event | None):

@@ -18,6 +18,7 @@ from cases.permissions import CLEARS_CONFLICTS, MANAGES_ANY_TEAM
 from cases.selectors import case_for_member
 from cases.selectors.tasks import OPEN_STATUSES
 from config.errors import ApplicationError, NotFound
+from config.forms import add_service_errors as add_errors  # noqa: F401 - the views import it from here
 
 TABS = [
     ("overview", "cases:detail", _("Overview")),
@@ -46,18 +47,6 @@ def raise_for_access(error: ApplicationError) -> None:
         raise PermissionDenied(error.message)
     if error.status == 404:
         raise Http404
-
-
-def add_errors(form, error: ApplicationError, field_map: dict | None = None) -> None:
-    """A service's refusal, beside the fields it names (or at the top of the form)."""
-    raise_for_access(error)
-    field_map = field_map or {}
-    for field, problems in error.fields.items():
-        name = field_map.get(field, field)
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
-    if not error.fields:
-        form.add_error(None, error.message)
 
 
 def problems_of(*forms) -> list[tuple[str, str]]:
