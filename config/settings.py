@@ -126,6 +126,9 @@ DATABASES = {
     ),
 }
 for _alias in DATABASES.values():
+    # JIT compiles the first run of a web query for 10-30 ms and wins nothing on queries
+    # this small (docs/performance.md).
+    _alias["OPTIONS"].setdefault("options", "-c jit=off")
     _alias["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     _alias["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
