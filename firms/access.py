@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from audit.context import bind_user
 from firms.models import Membership
-from firms.selectors import first_membership_of
 from firms.tenancy import Tenant, set_tenant
 
 SESSION_FIRM_KEY = "caseroom_firm_id"
@@ -21,10 +20,16 @@ def activate_request(request, user) -> Membership | None:
     if user is not None and user.is_authenticated:
         session = getattr(request, "session", None)
         wanted = session.get(SESSION_FIRM_KEY) if session is not None else None
-        membership = first_membership_of(user, wanted) if wanted else None
-        if membership is None:
-            membership = first_membership_of(user)
-        set_tenant(Tenant(firm_id=membership.firm_id if membership else None, user_id=user.pk))
+        # Two round trips on the common path: set the person (and the firm they last
+        # worked in), then read their memberships (policy own_memberships) with the firm.
+        set_tenant(Tenant(firm_id=wanted, user_id=user.pk))
+        memberships = list(Membership.objects.filter(user_id=user.pk, is_active=True)
+                           .select_related("firm").order_by("pk"))
+        membership = next((m for m in memberships if m.firm_id == wanted), None) or (
+            memberships[0] if memberships else None)
+        firm_id = membership.firm_id if membership else None
+        if firm_id != wanted:
+            set_tenant(Tenant(firm_id=firm_id, user_id=user.pk))
         bind_user(user.pk)
     else:
         set_tenant(Tenant())
