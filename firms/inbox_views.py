@@ -2,57 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from firms.models import Notification
+from firms.notifications import notifications_mark_read
+from firms.selectors import notifications_of, target_url, unread_notifications  # noqa: F401
 
 PAGE_SIZE = 50
-
-# Older notification links point at sections of the case page; the case's tabs are pages now.
-_CASE_SECTION = re.compile(r"^/cases/(\d+)/#(tasks|conflicts|note-\d+)$")
-
-
-# --- Reads and the one state change (small enough to live here; see the hand-over notes) ----
-
-
-def notifications_of(membership):
-    if membership is None:
-        return Notification.objects.none()
-    return Notification.objects.filter(firm_id=membership.firm_id, recipient=membership)
-
-
-def unread_notifications(membership, *, limit: int) -> tuple[list[Notification], int]:
-    unread = notifications_of(membership).filter(read_at__isnull=True)
-    return list(unread.order_by("-created_at", "-pk")[:limit]), unread.count()
-
-
-def notifications_mark_read(membership, *, notification_id: int | None = None) -> int:
-    unread = notifications_of(membership).filter(read_at__isnull=True)
-    if notification_id is not None:
-        unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
-
-
-def target_url(notification: Notification) -> str:
-    url = notification.url or ""
-    match = _CASE_SECTION.match(url)
-    if match:
-        case_id, section = match.groups()
-        if section.startswith("note-"):
-            return f"/cases/{case_id}/notes/#{section}"
-        return f"/cases/{case_id}/{section}/"
-    return url
-
 
 # --- Pages ------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from firms.models import Membership, Notification
@@ -155,3 +155,14 @@ def preferences_link() -> str:
 def _mail_domain() -> str:
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return address.rpartition("@")[2] or "caseroom.invalid"
+
+
+def notifications_mark_read(membership, *, notification_id: int | None = None) -> int:
+    """Mark one or all of a member's notifications read. Not audited: it changes nothing of
+    the firm's work, only what the person has seen."""
+    from firms.selectors import notifications_of
+
+    unread = notifications_of(membership).filter(read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

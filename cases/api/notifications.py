@@ -1,6 +1,6 @@
 """The signed-in member's notifications (/api/notifications/).
 
-Reads and marks through the same helpers as the inbox pages (``firms/inbox_views.py``), so
+Reads and marks through the same helpers as the inbox pages (``firms.selectors``, ``firms.notifications``), so
 both answer alike; those belong in ``firms/selectors.py`` / ``firms/services.py`` in time.
 """
 
@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from cases.api.base import FirmMemberView, is_schema_generation, one_of
 from cases.api.inputs import NotificationQuery, parsed
 from cases.api.serializers import NotificationSerializer
-from firms.inbox_views import notifications_mark_read, notifications_of
 from firms.models import Notification
+from firms.notifications import notifications_mark_read
+from firms.selectors import notifications_of
 
 
 class NotificationListView(FirmMemberView, generics.ListAPIView):

@@ -12,8 +12,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Case, CaseTeamMember, ConflictCheck, Note, Party, Task
-from firms.inbox_views import target_url
 from firms.models import Membership, Notification
+from firms.selectors import target_url
 
 
 class MemberSerializer(serializers.ModelSerializer):

@@ -38,7 +38,7 @@ def conflict_check_run(*, case: Case, membership: Membership | None) -> Conflict
         notify(recipient=case.responsible_partner, kind=Notification.Kind.CONFLICT, case_id=case.pk,
                title=_("Possible conflict on %(ref)s: %(count)d hit(s) need clearing") % {
                    "ref": case.reference, "count": len(hits)},
-               url=f"/cases/{case.pk}/#conflicts")
+               url=f"/cases/{case.pk}/conflicts/")
     return check
 
 

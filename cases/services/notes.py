@@ -59,7 +59,7 @@ def note_add(*, case: Case, membership: Membership, body: str, kind: str = Note.
             notify(recipient=person, kind=Notification.Kind.MENTION, case_id=case.pk,
                    title=_("%(name)s mentioned you on %(ref)s") % {
                        "name": membership.user.display_name, "ref": case.reference},
-                   url=f"/cases/{case.pk}/#note-{note.pk}")
+                   url=f"/cases/{case.pk}/notes/#note-{note.pk}")
     audit_record(action=f"note.{kind}", object_type="note", object_id=note.pk, case_id=case.pk,
                  changes={"mentions": [m.pk for m in mentioned], "length": len(body)})
     touch(case)

@@ -85,7 +85,7 @@ def task_set_status(*, task: Task, membership: Membership, status: str) -> Task:
     _audit(task, "task.status", {"status": [before, status]})
     if status == Task.Status.IN_REVIEW and task.reviewer_id and task.reviewer_id != membership.pk:
         notify(recipient=task.reviewer, kind=Notification.Kind.TASK_REVIEW, case_id=task.case_id,
-               title=_("Please review: %(title)s") % {"title": task.title}, url=f"/cases/{task.case_id}/#tasks")
+               title=_("Please review: %(title)s") % {"title": task.title}, url=f"/cases/{task.case_id}/tasks/")
     recount_case_tasks(task.case)
     return task
 
@@ -143,7 +143,7 @@ def _notify_people(task: Task, *, before_assignee, before_reviewer, by: Membersh
     if task.assignee_id and task.assignee != before_assignee and task.assignee_id != by.pk:
         notify(recipient=task.assignee, kind=Notification.Kind.TASK_ASSIGNED, case_id=task.case_id,
                title=_("New task for you: %(title)s") % {"title": task.title},
-               url=f"/cases/{task.case_id}/#tasks")
+               url=f"/cases/{task.case_id}/tasks/")
 
 
 def recount_case_tasks(case: Case) -> None:

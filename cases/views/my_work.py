@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases.selectors.tasks import my_tasks, tasks_to_review
-from firms.inbox_views import unread_notifications
+from firms.selectors import unread_notifications
 
 DUE_SOON_DAYS = 7
 MAX_TASKS = 200
