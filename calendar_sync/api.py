@@ -91,6 +91,10 @@ class EventInput(serializers.Serializer):
                                     help_text="Membership ids of those appearing as counsel (hearings).")
     external_attendees = serializers.ListField(child=serializers.IntegerField(), required=False,
                                                help_text="User ids of outside people the firm already deals with.")
+    reminder_offsets_minutes = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_null=True,
+        help_text="This event's own reminders, in minutes before it (0: 08:00 HKT on the day), at most 5, "
+                  "each at most a year (525600); they replace the firm's. null: the firm's reminders.")
     accept_conflicts = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
@@ -136,6 +140,9 @@ class EventSerializer(serializers.Serializer):
     location = serializers.CharField()
     notes = serializers.CharField()
     rrule = serializers.CharField()
+    reminder_offsets_minutes = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True,
+        help_text="This event's own reminders in minutes before it; null: the firm's.")
     attendees = serializers.SerializerMethodField()
     external_attendees = serializers.SerializerMethodField()
     accepted_conflicts = serializers.JSONField()

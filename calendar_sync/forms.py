@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -28,7 +29,12 @@ REPEATS = [
     ("custom", _("Custom rule (RFC 5545 RRULE)")),
 ]
 # Where the service names a field, and where that field is on this form.
-FIELD_MAP = {"start": "start_date", "end": "end_date", "rrule": "rrule", "external_attendees": "external_people"}
+FIELD_MAP = {"start": "start_date", "end": "end_date", "rrule": "rrule", "external_attendees": "external_people",
+             "reminder_offsets_minutes": "reminders"}
+# Reminder lengths as typed: "7d", "2 h", "30m", "1w" (or 天, 小時, 分鐘); "0" is 08:00 on the day.
+_REMINDER = re.compile(r"^(\d{1,7})\s*(w|weeks?|d|days?|h|hrs?|hours?|m|mins?|minutes?|週|周|天|日|小時|小时|時|分鐘|分钟|分)?$")
+_UNIT_MINUTES = {"w": 7 * 24 * 60, "週": 7 * 24 * 60, "周": 7 * 24 * 60, "d": 24 * 60, "天": 24 * 60, "日": 24 * 60,
+                 "h": 60, "小時": 60, "小时": 60, "時": 60, "m": 1, "分鐘": 1, "分钟": 1, "分": 1}
 
 
 class DateInput(forms.DateInput):
@@ -92,6 +98,12 @@ class EventForm(forms.Form):
     rrule = forms.CharField(label=_("Custom rule"), required=False, max_length=500,
                             widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
                             help_text=_("Like FREQ=MONTHLY;BYDAY=-1FR (the last Friday of each month)."))
+    reminders = forms.CharField(
+        label=_("Reminders (optional)"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        help_text=_("Leave empty for the firm's reminders. Or list up to 5 for this event, separated by commas, "
+                    "like 14d, 2d, 3h, 30m (days, hours, minutes before); 0 is 08:00 on the day. "
+                    "For hearings, filing deadlines and limitation dates."))
     accept_conflicts = forms.BooleanField(label=_("Save anyway"), required=False,
                                           help_text=_("Your acceptance of these conflicts is recorded with the event."))
 
@@ -151,6 +163,10 @@ class EventForm(forms.Form):
     def clean_external_people(self):
         return [self.outsiders[pk] for pk in self.cleaned_data.get("external_people", [])]
 
+    def clean_reminders(self):
+        """Minutes before, as typed (the service checks how many and how far); None if empty."""
+        return parse_reminders(self.cleaned_data.get("reminders") or "")
+
     def clean(self):
         data = super().clean()
         if "start_date" not in data:
@@ -188,6 +204,7 @@ class EventForm(forms.Form):
             "start": data["start"], "end": data["end"], "court": data.get("court", ""),
             "courtroom": data.get("courtroom", ""), "location": data.get("location", ""),
             "notes": data.get("notes", ""), "rrule": data["rule"],
+            "reminder_offsets_minutes": data.get("reminders"),
             "attendees": data["attendees"], "counsel": data["counsel"], "external_people": data["external_people"],
             "accept_conflicts": bool(data.get("accept_conflicts")),
         }
@@ -211,8 +228,44 @@ def initial_for(event: Event) -> dict:
         "counsel": [str(a.membership_id) for a in links if a.membership_id and a.is_counsel],
         "external_people": [str(a.external_person_id) for a in links if a.external_person_id],
         "repeat": preset if preset is not None else ("custom" if event.rrule else ""),
+        "reminders": format_reminders(event.reminder_offsets_minutes),
         "rrule": event.rrule if preset is None else "",
     }
+
+
+def parse_reminders(text: str) -> list[int] | None:
+    """ "14d, 2d, 3h, 0" as minutes before [20160, 2880, 180, 0]; None for an empty field."""
+    parts = [part.strip().lower() for part in re.split(r"[,，、;；]", text)]
+    parts = [part for part in parts if part]
+    if not parts:
+        return None
+    offsets = []
+    for part in parts:
+        match = _REMINDER.match(part)
+        if match is None or (match.group(2) is None and match.group(1) != "0"):
+            raise forms.ValidationError(
+                _("“%(part)s” is not a reminder: write it like 7d, 2h or 30m (days, hours, minutes before), "
+                  "or 0 for 08:00 on the day.") % {"part": part[:20]})
+        unit = match.group(2) or "m"
+        offsets.append(int(match.group(1)) * _UNIT_MINUTES.get(unit, _UNIT_MINUTES.get(unit[:1], 1)))
+    return offsets
+
+
+def format_reminders(offsets: list[int] | None) -> str:
+    """The stored minutes as the field shows them: [20160, 180, 0] is "14d, 3h, 0"."""
+    if offsets is None:
+        return ""
+    shown = []
+    for minutes in offsets:
+        if minutes == 0:
+            shown.append("0")
+        elif minutes % (24 * 60) == 0:
+            shown.append(f"{minutes // (24 * 60)}d")
+        elif minutes % 60 == 0:
+            shown.append(f"{minutes // 60}h")
+        else:
+            shown.append(f"{minutes}m")
+    return ", ".join(shown)
 
 
 def _preset(rule: str) -> str | None:

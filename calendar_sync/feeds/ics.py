@@ -41,7 +41,10 @@ _STATUS = {
 
 
 def reminder_triggers(event: Event, offsets: Sequence[int], now: datetime) -> list[timedelta]:
-    """VALARM triggers (relative to DTSTART) for the firm's offsets that are still to come."""
+    """VALARM triggers (relative to DTSTART) for the event's own offsets, else the firm's
+    ``offsets``, that are still to come."""
+    if event.reminder_offsets_minutes is not None:
+        offsets = event.reminder_offsets_minutes
     return triggers_for(kind=event.kind, status=event.status, is_done=event.is_done, all_day=event.all_day,
                         start=event.start, offsets=offsets, now=now)
 

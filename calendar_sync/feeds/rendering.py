@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 CACHE_PREFIX = "ics:v1:"  # change it whenever what ics.py writes changes, or old bytes are served
 CACHE_SECONDS = 7 * 24 * 3600
 VERSION_FIELDS = ("pk", "sequence", "updated_at", "start", "kind", "status", "is_done", "all_day", "case_id",
-                  "case__reference", "case__case_number")
+                  "case__reference", "case__case_number", "reminder_offsets_minutes")
 
 
 def feed_bytes(events: QuerySet[Event], *, name: str, offsets: Sequence[int],
@@ -43,7 +43,8 @@ def feed_bytes(events: QuerySet[Event], *, name: str, offsets: Sequence[int],
     versions = []
     for row in events.values_list(*VERSION_FIELDS, named=True):
         triggers = ics.triggers_for(kind=row.kind, status=row.status, is_done=row.is_done, all_day=row.all_day,
-                                    start=row.start, offsets=offsets, now=now)
+                                    start=row.start, now=now, offsets=offsets if row.reminder_offsets_minutes is None
+                                    else row.reminder_offsets_minutes)
         url = url_for_case(row.case_id) if row.case_id else None
         facts = (row.pk, row.sequence, row.updated_at.timestamp(), row.case__reference, row.case__case_number,
                  tuple(int(t.total_seconds()) for t in triggers), url, language)

@@ -1,5 +1,6 @@
 """Calendar events: hearings, deadlines, limitation dates, meetings, internal events, leave."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,10 @@ class Event(FirmOwned):
     computation = models.JSONField(_("computation steps"), default=list, blank=True)
     override_reason = models.TextField(_("why the date was changed"), blank=True)
     is_done = models.BooleanField(_("done"), default=False)
+    # Reminders for this event alone, in minutes before (0: 08:00 HKT on the day, as the firm's
+    # ReminderSetting); NULL: the firm's. Checked by the event services (reminder_offsets_clean).
+    reminder_offsets_minutes = ArrayField(models.PositiveIntegerField(), null=True, blank=True, default=None,
+                                          verbose_name=_("reminders"))
     # Conflicts shown before saving and accepted by the person: recorded with the event.
     accepted_conflicts = models.JSONField(default=list, blank=True)
     # RFC 5545: a stable UID and a SEQUENCE that grows with every change.
@@ -67,6 +72,9 @@ class Event(FirmOwned):
             models.Index(fields=["firm", "case", "start"], name="event_case_start_idx"),
             models.Index(fields=["firm", "owner", "start"], name="event_owner_start_idx"),
             models.Index(fields=["firm", "source", "source_uid"], name="event_source_idx"),
+            # The reminder scan's branch for events with their own offsets (few of them).
+            models.Index(fields=["firm", "start"], name="event_own_reminders_idx",
+                         condition=models.Q(reminder_offsets_minutes__isnull=False)),
         ]
 
     def __str__(self):

@@ -20,6 +20,11 @@ MORNING = time(8, 0)  # offset 0: "the morning of", 08:00 HKT that day
 ESCALATION_OFFSET = -1  # the delivery to the supervising partner after a missed deadline
 CANCELLED = Event.Status.CANCELLED.value
 
+# An event's own reminders (Event.reminder_offsets_minutes): at most this many, at most a
+# year ahead. The scan looks that far ahead for events that have their own.
+MAX_OWN_OFFSETS = 5
+MAX_OFFSET_MINUTES = 365 * 24 * 60
+
 REMINDED_KINDS = (Event.Kind.HEARING, Event.Kind.FILING_DEADLINE, Event.Kind.LIMITATION)
 DEADLINE_KINDS = (Event.Kind.FILING_DEADLINE, Event.Kind.LIMITATION)
 
@@ -70,6 +75,12 @@ def due_at(event: Event, offset_minutes: int) -> datetime:
     if event.all_day or offset_minutes == 0:
         return morning_of(event.start) - timedelta(minutes=offset_minutes)
     return event.start - timedelta(minutes=offset_minutes)
+
+
+def offsets_for(event: Event, firm_offsets: list[int]) -> list[int]:
+    """The offsets that apply to ``event``: its own if it has them, else the firm's."""
+    own = event.reminder_offsets_minutes
+    return list(own) if own is not None else list(firm_offsets)
 
 
 def too_late_at(event: Event) -> datetime:

@@ -8,7 +8,8 @@ offset), so a repeated scan, two beats at once, or a scan racing a send insert n
 twice.
 
 The rules are those of ``rules.py``:
-- offsets come from the firm's ReminderSetting (the model's defaults without one);
+- offsets come from the event's own ``reminder_offsets_minutes`` if it has them, else from
+  the firm's ReminderSetting (the model's defaults without one);
 - an all-day event and offset 0 count from 08:00 HKT on the event's day, a timed event
   from its start;
 - of several offsets due inside the window for one event, only the latest is sent (an
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -66,9 +67,34 @@ due AS (
         FROM calendar_sync_event e
         WHERE e.firm_id = %(firm)s AND e.start > o.starts_after AND e.start <= o.starts_by
           AND e.kind = ANY(%(reminded_kinds)s) AND e.status <> %(cancelled)s AND NOT e.is_done
+          AND e.reminder_offsets_minutes IS NULL
         OFFSET 0
     ) e
     WHERE e.due_at > %(since)s AND e.due_at <= %(now)s AND %(now)s < e.too_late_at
+    UNION ALL
+    -- Events with offsets of their own (Event.reminder_offsets_minutes replaces the firm's):
+    -- one range scan on the partial index event_own_reminders_idx, from the earliest start
+    -- whose reminder at offset 0 can be due to the latest at the largest offset allowed.
+    SELECT own.event_id, own.owner_id, own.offset_minutes, own.due_at
+    FROM (
+        SELECT e.id AS event_id, e.owner_id, o.m AS offset_minutes,
+               CASE WHEN e.all_day OR o.m = 0
+                    THEN ((date_trunc('day', e.start AT TIME ZONE %(tz)s) + %(morning)s::interval)
+                          AT TIME ZONE %(tz)s) - make_interval(mins => o.m)
+                    ELSE e.start - make_interval(mins => o.m) END AS due_at,
+               CASE WHEN e.all_day THEN e."end" ELSE e.start END AS too_late_at
+        FROM (
+            SELECT e.id, e.owner_id, e.all_day, e.start, e."end", e.reminder_offsets_minutes
+            FROM calendar_sync_event e
+            WHERE e.firm_id = %(firm)s AND e.reminder_offsets_minutes IS NOT NULL
+              AND e.start > %(own_starts_after)s AND e.start <= %(own_starts_by)s
+              AND e.kind = ANY(%(reminded_kinds)s) AND e.status <> %(cancelled)s AND NOT e.is_done
+            OFFSET 0
+        ) e
+        CROSS JOIN LATERAL (SELECT DISTINCT m FROM unnest(e.reminder_offsets_minutes) AS m
+                            WHERE m >= 0) o
+    ) own
+    WHERE own.due_at > %(since)s AND own.due_at <= %(now)s AND %(now)s < own.too_late_at
 ),
 latest AS (
     SELECT DISTINCT ON (event_id) event_id, owner_id, offset_minutes, due_at
@@ -143,6 +169,7 @@ PARAM_TYPES = {
     "tz": "text", "morning": "interval", "default_offsets": "integer[]", "reminded_kinds": "text[]",
     "deadline_kinds": "text[]", "cancelled": "text", "escalation": "integer", "pending": "text",
     "sent": "text", "failed": "text", "skipped": "text", "batch": "bigint",
+    "own_starts_after": "timestamptz", "own_starts_by": "timestamptz",
 }
 STATEMENT = "caseroom_reminder_scan"
 PARAM_ORDER = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", SCAN_SQL)))
@@ -153,10 +180,17 @@ _prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def scan_params(*, firm_id: int, now: datetime, batch: int) -> dict:
+    since = now - rules.scan_lookback()
+    morning = timedelta(hours=rules.MORNING.hour, minutes=rules.MORNING.minute)
     return {
         "firm": firm_id,
         "now": now,
-        "since": now - rules.scan_lookback(),
+        "since": since,
+        # A reminder is due between 16 h before the start (offset 0 of an event at 23:59) and
+        # 8 h after it (an all-day event's 08:00), minus the offset: plain values here, so the
+        # range compares start with parameters (an index range scan under row-level security).
+        "own_starts_after": since - morning,
+        "own_starts_by": now + timedelta(minutes=rules.MAX_OFFSET_MINUTES) + (timedelta(days=1) - morning),
         "escalate_since": now - rules.escalation_lookback(),
         "tz": settings.TIME_ZONE,
         "morning": f"{rules.MORNING.hour} hours {rules.MORNING.minute} minutes",

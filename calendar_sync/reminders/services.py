@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from audit.selectors import firms_for_platform_job
 from audit.services import audit_record
+from calendar_sync.feeds.selectors import reminder_offsets
 from calendar_sync.models import NotificationPreference, ReminderDelivery
 from calendar_sync.reminders import emails, rules, scan, selectors
 from config.errors import ValidationFailed
@@ -189,11 +190,19 @@ def _skip_reason(delivery: ReminderDelivery, now: datetime) -> str:
         return ""
     if event.kind not in rules.REMINDED_KINDS or event.is_done:
         return "deadline done"
+    if delivery.offset_minutes not in _offsets_now(event):
+        return "reminder no longer set for this event"
     if now >= rules.too_late_at(event):
         return "too late: the event has begun"
     if recipient.pk not in selectors.event_member_ids(event):
         return "no longer on the event"
     return ""
+
+
+def _offsets_now(event) -> list[int]:
+    """The event's offsets as they are now: its own were changed, or the firm's, since the scan."""
+    firm_offsets = reminder_offsets(event.firm_id) if event.reminder_offsets_minutes is None else []
+    return rules.offsets_for(event, firm_offsets)
 
 
 def _set_state(delivery: ReminderDelivery, **fields) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from calendar_sync.models import Event, EventAttendee
+from calendar_sync.reminders import rules
 from calendar_sync.selectors.conflicts import Candidate, Conflict, find_conflicts
 from calendar_sync.selectors.recurrence import BadRule, normalise_rrule
 from config.errors import ApplicationError, ValidationFailed
@@ -28,7 +29,7 @@ from firms.models import Membership, User
 
 HONG_KONG = timezone.get_default_timezone()  # settings.TIME_ZONE = Asia/Hong_Kong
 EVENT_FIELDS = ("kind", "title", "case", "status", "all_day", "start", "end", "court", "courtroom",
-                "location", "notes", "rrule")
+                "location", "notes", "rrule", "reminder_offsets_minutes")
 # Changes that move an event in time or change who is in it: worth a new look for conflicts.
 _MOVES = {"kind", "all_day", "start", "end", "rrule", "status"}
 _LENGTHS = {"title": 300, "court": 100, "courtroom": 50, "location": 300}
@@ -101,12 +102,43 @@ def _clean(fields: dict) -> dict:
             fields["rrule"] = normalise_rrule(fields["rrule"], start=start, all_day=bool(fields.get("all_day")))
         except BadRule as error:
             errors["rrule"] = [str(error)]
+    try:
+        fields["reminder_offsets_minutes"] = reminder_offsets_clean(fields.get("reminder_offsets_minutes"))
+    except ValidationFailed as error:
+        errors.update(error.fields)
     if errors:
         raise ValidationFailed(_("The event could not be saved; see the fields marked."), fields=errors)
     if fields.get("end") is None:
         fields["end"] = start + (timedelta(days=1) if fields.get("all_day") else timedelta(hours=1))
     fields["rrule"] = fields.get("rrule") or ""
     return fields
+
+
+def reminder_offsets_clean(value) -> list[int] | None:
+    """An event's own reminder offsets (minutes before; 0 is 08:00 on the day), largest first,
+    or None for the firm's. ValidationFailed on the field ``reminder_offsets_minutes``."""
+    if value is None:
+        return None
+
+    def refuse(message):
+        return ValidationFailed(message, fields={"reminder_offsets_minutes": [message]})
+
+    if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):
+        raise refuse(_("Give the reminders as a list of minutes before the event."))
+    offsets = list(value)
+    if not offsets:
+        raise refuse(_("Give at least one reminder, or none at all to use the firm's reminders."))
+    if any(isinstance(m, bool) or not isinstance(m, int) for m in offsets):
+        raise refuse(_("Each reminder must be a whole number of minutes before the event."))
+    if any(m < 0 for m in offsets):
+        raise refuse(_("Reminders come before the event: use 0 or more minutes (0 is 08:00 on the day)."))
+    if any(m > rules.MAX_OFFSET_MINUTES for m in offsets):
+        raise refuse(_("A reminder can be at most a year (525,600 minutes) before the event."))
+    if len(set(offsets)) != len(offsets):
+        raise refuse(_("The same reminder is given twice: give each one once."))
+    if len(offsets) > rules.MAX_OWN_OFFSETS:
+        raise refuse(_("Give at most %(n)s reminders for one event.") % {"n": rules.MAX_OWN_OFFSETS})
+    return sorted(offsets, reverse=True)
 
 
 def _aware(value):
@@ -206,6 +238,8 @@ def event_create(*, owner: Membership, attendees: list[Membership] | None = None
         changes["accepted_conflicts"] = [None, _in_audit(event.accepted_conflicts)]
     if event.source:
         changes["source"] = [None, event.source]
+    if event.reminder_offsets_minutes is not None:
+        changes["reminder_offsets_minutes"] = [None, event.reminder_offsets_minutes]
     _audit(event, "event.create", changes)
     queue_sync(event)
     return event

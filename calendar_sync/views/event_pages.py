@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calendar_sync.forms import FIELD_MAP, EventForm
+from calendar_sync.forms import FIELD_MAP, EventForm, format_reminders
 from calendar_sync.models import Event
 from calendar_sync.selectors import (
     CalendarFilters,
@@ -59,6 +59,7 @@ def event_detail_page(request, event_id: int):
         "members": [a for a in links if a.membership_id],
         "outsiders": [a for a in links if a.external_person_id],
         "repeats": describe_rule(event.rrule),
+        "own_reminders": format_reminders(event.reminder_offsets_minutes),
         "accepted": describe_conflicts(event.accepted_conflicts, membership=membership) if detailed else [],
         "may_change": may_change_event(membership, event) and event.status != Event.Status.CANCELLED,
         "back": calendar_url(CalendarFilters(person=membership.pk), "week", timezone.localtime(event.start).date()),
