@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from calendar_sync.sync import queue_push_for_case_member
 from cases.case_numbers import parse_case_number
 from cases.models import Case, CaseTeamMember, CaseUserObjectPermission, CourtPrefix
 from cases.permissions import require_case_manager, require_team_manager
@@ -229,6 +230,7 @@ def case_team_remove(*, case: Case, membership: Membership, by: Membership) -> N
     deleted, _rows = CaseTeamMember.objects.filter(case=case, membership=membership).delete()
     if deleted:
         _audit(case, "case.team_remove", {"membership": [membership.pk, None]})
+        transaction.on_commit(lambda: queue_push_for_case_member(case_id=case.pk, membership_id=membership.pk, firm_id=case.firm_id))
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from caldav.lib.http_sync import requests as http
 from celery.contrib.testing.worker import start_worker
+from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -528,3 +529,57 @@ def test_a_silent_server_is_retried_by_the_worker_then_shown_as_failed(firm_a, s
     assert "did not answer within 0.3 seconds" in state.last_error
     summary = _summary(firm_a)
     assert (summary.failed, summary.is_failing) == (1, False)  # the calendar is not blamed: it may come back
+
+
+# --- Taken off a case team: its events come out of the person's calendar -------------------------
+
+
+def test_taking_someone_off_a_case_team_queues_the_removal_after_commit(firm_a, case_a, calendar_url, monkeypatch,
+                                                                        django_capture_on_commit_callbacks):
+    connection = connect(firm_a, calendar_url)
+    case_event = make_event(firm_a, case=case_a, title="Case hearing")
+    own_event = make_event(firm_a, title="No case")
+    push(firm_a, connection, case_event)
+    push(firm_a, connection, own_event)
+    queued = []
+    monkeypatch.setattr(services, "queue_push", lambda **kwargs: queued.append(kwargs))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with acting_as(system_actor("tests")), firm_a.scope():
+            case_team_remove(case=case_a, membership=firm_a.members["associate"], by=firm_a.members["partner"])
+        assert queued == []  # nothing before the commit
+    assert len(callbacks) == 1
+    assert queued == [{"connection_id": connection.pk, "event_id": case_event.pk, "firm_id": firm_a.firm.pk}]
+    assert push(firm_a, connection, case_event) == "removed"
+    assert remote_event(calendar_url, case_event.uid) is None
+    assert remote_event(calendar_url, own_event.uid) is not None
+
+
+def test_no_removal_is_queued_for_a_removal_rolled_back_or_for_someone_not_on_the_team(
+        firm_a, case_a, calendar_url, monkeypatch, django_capture_on_commit_callbacks):
+    connection = connect(firm_a, calendar_url, role="trainee")
+    event = make_event(firm_a, case=case_a)
+    with firm_a.scope():
+        CalDAVEventState.objects.create(firm=firm_a.firm, connection=connection, event=event, pushed_sequence=0,
+                                        status="synced", href=calendar_url + "x.ics")
+    queued = []
+    monkeypatch.setattr(services, "queue_push", lambda **kwargs: queued.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, acting_as(system_actor("tests")), \
+            firm_a.scope():
+        case_team_remove(case=case_a, membership=firm_a.members["trainee"], by=firm_a.members["partner"])
+        with pytest.raises(RuntimeError), transaction.atomic():
+            case_team_remove(case=case_a, membership=firm_a.members["associate"], by=firm_a.members["partner"])
+            raise RuntimeError("the request failed after the removal")
+    assert callbacks == [] and queued == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_of_a_case_one_is_taken_off_leaves_the_calendar_through_the_worker(
+        firm_a, case_a, calendar_url, celery_worker_running):
+    connection = connect(firm_a, calendar_url)
+    event = make_event(firm_a, case=case_a)
+    wait_for(lambda: remote_event(calendar_url, event.uid))
+    with acting_as(system_actor("tests")), firm_a.scope():
+        case_team_remove(case=case_a, membership=firm_a.members["associate"], by=firm_a.members["partner"])
+    wait_for(lambda: remote_event(calendar_url, event.uid) is None)
+    wait_for(lambda: state_of(firm_a, connection, event).status == "deleted")
