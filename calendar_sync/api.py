@@ -143,6 +143,8 @@ class EventSerializer(serializers.Serializer):
     reminder_offsets_minutes = serializers.ListField(
         child=serializers.IntegerField(), allow_null=True,
         help_text="This event's own reminders in minutes before it; null: the firm's.")
+    exdates = serializers.ListField(child=MomentField(), help_text="Starts of the occurrences left out of "
+                                    "its repeats (RFC 5545 EXDATE), e.g. from an imported calendar.")
     attendees = serializers.SerializerMethodField()
     external_attendees = serializers.SerializerMethodField()
     accepted_conflicts = serializers.JSONField()
@@ -188,7 +190,8 @@ class EventSerializer(serializers.Serializer):
             return []
         return [{"start": timezone.localtime(s).isoformat(), "end": timezone.localtime(e).isoformat()}
                 for s, e in occurrences(start=event.start, end=event.end, rrule_text=event.rrule,
-                                        window_start=window[0], window_end=window[1], limit=500)]
+                                        window_start=window[0], window_end=window[1], limit=500,
+                                        exdates=event.exdates)]
 
 
 class ImportInput(serializers.Serializer):

@@ -8,8 +8,10 @@ time with no zone ("floating") is taken as Hong Kong time; all-day events stay a
 
 A repeating event keeps its RRULE when imported as internal (only internal events repeat);
 as a client meeting, or with a rule Caseroom does not keep (by the hour, say), it is
-skipped with the reason. A rule that is not RFC 5545 at all makes the file malformed. Exceptions to a series (EXDATE, RDATE)
-are not kept (the Event model has nowhere to hold them) and the summary says so.
+skipped with the reason. A rule that is not RFC 5545 at all makes the file malformed.
+Occurrences left out of a series are kept (``Event.exdates``): its EXDATEs, and the
+original start (RECURRENCE-ID) of each occurrence the file moves or changes, which comes
+in as an event of its own. Extra dates (RDATE) are not kept, and the summary says so.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from icalendar import Calendar
 from audit.services import audit_record
 from calendar_sync.models import Event, EventAttendee
 from calendar_sync.selectors.recurrence import BadRule, normalise_rrule
-from calendar_sync.services.events import day_bounds, event_create
+from calendar_sync.services.events import MAX_EXDATES, day_bounds, event_create
 from config.errors import ApplicationError, ValidationFailed
 from firms.models import Membership
 
@@ -61,7 +63,10 @@ class Item:
     notes: str = ""
     rrule: str = ""
     cancelled: bool = False
-    has_exceptions: bool = False
+    has_extra_dates: bool = False  # RDATE: not kept
+    exdates: list[datetime] = field(default_factory=list)
+    recurrence_of: str = ""  # an occurrence of the series with this UID, moved or changed
+    recurrence_start: datetime | None = None  # … whose own start (RECURRENCE-ID) was this
 
 
 @dataclass
@@ -95,10 +100,10 @@ def ics_import(*, membership: Membership, owner: Membership, data: bytes, kind: 
         seen_uids.add(item.source_uid)
         seen_slots.add((item.title.casefold(), item.start))
         result.created.append(_create(membership, owner, kind, item))
-    exceptions = sum(1 for item in items if item.has_exceptions)
-    if exceptions:
-        result.warnings.append(_("%(n)s repeating event(s) had exceptions (EXDATE or RDATE) that were not "
-                                 "imported: check those series.") % {"n": exceptions})
+    extra = sum(1 for item in items if item.has_extra_dates)
+    if extra:
+        result.warnings.append(_("%(n)s repeating event(s) had extra dates (RDATE) that were not imported: "
+                                 "check those series.") % {"n": extra})
     audit_record(action="event.import", object_type="membership", object_id=owner.pk, changes={
         "source": SOURCE, "kind": kind, "owner": owner.pk, "created": len(result.created),
         "skipped": len(result.skipped), "event_ids": [e.pk for e in result.created]})
@@ -153,7 +158,7 @@ def _create(membership: Membership, owner: Membership, kind: str, item: Item) ->
     try:
         return event_create(owner=owner, acting=membership, kind=kind, title=item.title, start=item.start,
                             end=item.end, all_day=item.all_day, location=item.location, notes=item.notes,
-                            rrule=item.rrule, source=SOURCE, source_uid=item.source_uid)
+                            rrule=item.rrule, exdates=item.exdates, source=SOURCE, source_uid=item.source_uid)
     except ApplicationError as error:
         problems = "; ".join(str(m) for messages in error.fields.values() for m in messages) or str(error.message)
         raise MalformedCalendar(_("Event %(n)s (“%(title)s”) cannot be imported: %(problem)s Nothing was "
@@ -185,7 +190,19 @@ def parse_ics(data: bytes) -> list[Item]:
     if len(events) > MAX_EVENTS:
         raise MalformedCalendar(_("The file holds more than %(n)s events. Export a shorter period.") % {
             "n": MAX_EVENTS})
-    return [_read(number, component) for number, component in enumerate(events, start=1)]
+    items = [_read(number, component) for number, component in enumerate(events, start=1)]
+    _leave_out_moved_occurrences(items)
+    return items
+
+
+def _leave_out_moved_occurrences(items: list[Item]) -> None:
+    """An occurrence the file moves or changes (RECURRENCE-ID) comes in as an event of its own:
+    the series leaves out its original start, so it is not there twice."""
+    series = {item.uid: item for item in items if item.rrule and not item.recurrence_of}
+    for item in items:
+        master = series.get(item.recurrence_of)
+        if master is not None and item.recurrence_start is not None:
+            master.exdates = sorted({*master.exdates, item.recurrence_start})
 
 
 def _read(number: int, component) -> Item:
@@ -204,6 +221,9 @@ def _read(number: int, component) -> Item:
     uid = str(component.get("UID", "")).strip() or _content_id(component)
     recurrence_id = component.get("RECURRENCE-ID")
     source_uid = uid if recurrence_id is None else f"{uid}/{_stamp(component.decoded('RECURRENCE-ID'))}"
+    recurrence_start = None
+    if recurrence_id is not None:
+        recurrence_start = _occurrence_start(component.decoded("RECURRENCE-ID"), all_day=all_day, start=start)
     if len(source_uid) > 300:
         source_uid = "sha256:" + hashlib.sha256(source_uid.encode()).hexdigest()
     rules = component.get("RRULE")
@@ -215,9 +235,41 @@ def _read(number: int, component) -> Item:
         notes=str(component.get("DESCRIPTION", "")).strip()[:5000],
         rrule=rules.to_ical().decode() if rules is not None else "",
         cancelled=str(component.get("STATUS", "")).upper() == "CANCELLED",
-        has_exceptions=rules is not None and (component.get("EXDATE") is not None
-                                              or component.get("RDATE") is not None),
+        has_extra_dates=rules is not None and component.get("RDATE") is not None,
+        exdates=_exdates(component, all_day=all_day, start=start, broken=broken) if rules is not None else [],
+        recurrence_of=uid if recurrence_id is not None else "",
+        recurrence_start=recurrence_start,
     )
+
+
+def _exdates(component, *, all_day: bool, start: datetime, broken) -> list[datetime]:
+    """The series' EXDATEs (one property or several, each one date or more) as occurrence starts."""
+    found = component.get("EXDATE")
+    if found is None:
+        return []
+    moments = set()
+    for prop in found if isinstance(found, list) else [found]:
+        for value in getattr(prop, "dts", []):
+            if not isinstance(value.dt, date):
+                raise broken(_("its EXDATE is not a date or time."))
+            moments.add(_occurrence_start(value.dt, all_day=all_day, start=start))
+    if len(moments) > MAX_EXDATES:
+        raise broken(_("it leaves out more than %(n)s dates (EXDATE).") % {"n": MAX_EXDATES})
+    return sorted(moments)
+
+
+def _occurrence_start(value, *, all_day: bool, start: datetime) -> datetime:
+    """An EXDATE or RECURRENCE-ID value as the start of that occurrence, in Hong Kong: a day's
+    HK midnight for an all-day series; for a timed one, a date alone means the series' time
+    on that day (some programs write it so)."""
+    if isinstance(value, datetime):
+        moment = _hong_kong(value)
+        if all_day:
+            return day_bounds(moment.date(), moment.date())[0]
+        return moment
+    if all_day:
+        return day_bounds(value, value)[0]
+    return datetime.combine(value, timezone.localtime(start, HONG_KONG).time(), tzinfo=HONG_KONG)
 
 
 def _times(component, broken) -> tuple[datetime, datetime, bool]:

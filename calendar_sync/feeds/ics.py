@@ -94,6 +94,8 @@ def vevent(event: Event, *, triggers: Sequence[timedelta], url: str | None) -> V
         component.add("url", url)
     if recurrence := _recurrence(event.rrule):
         component.add("rrule", recurrence)
+        if event.exdates:  # occurrences left out, in DTSTART's form (RFC 5545 §3.8.5.1)
+            component.add("exdate", [_dates_of(event, moment) for moment in event.exdates])
     for trigger in triggers:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -105,6 +107,11 @@ def vevent(event: Event, *, triggers: Sequence[timedelta], url: str | None) -> V
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def _dates_of(event: Event, moment: datetime) -> date | datetime:
+    moment = timezone.localtime(moment, HONG_KONG)
+    return moment.date() if event.all_day else moment
 
 
 def _dates(event: Event) -> tuple[date | datetime, date | datetime]:

@@ -39,6 +39,10 @@ class Event(FirmOwned):
     location = models.CharField(_("location"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     rrule = models.CharField(_("repeats (RFC 5545 RRULE)"), max_length=500, blank=True)
+    # Occurrences of the rule left out (RFC 5545 EXDATE): their starts, as the rule makes them
+    # (an all-day event's at HK midnight). A database default too, for rows inserted in bulk.
+    exdates = ArrayField(models.DateTimeField(), default=list, db_default=[], blank=True,
+                         verbose_name=_("dates left out of the repeats"))
     # Deadlines: how the date was computed, and any override (RHC O.3 r.5).
     rule = models.ForeignKey("calendar_sync.DeadlineRule", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="events")

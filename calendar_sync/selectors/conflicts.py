@@ -45,6 +45,7 @@ class Candidate:
     people: frozenset[int] = frozenset()   # membership ids: the owner and member attendees
     counsel: frozenset[int] = frozenset()  # those of them appearing as counsel
     event_id: int | None = None            # the event being moved, left out of the comparison
+    exdates: tuple[datetime, ...] = ()     # occurrences of its rule left out (RFC 5545 EXDATE)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def find_conflicts(*, firm_id: int, candidate: Candidate) -> list[Conflict]:
     found: dict[tuple, Conflict] = {}
     for other, people, counsel in _others(firm_id, candidate, window_start, window_end):
         theirs = occurrences(start=other.start, end=other.end, rrule_text=other.rrule,
-                             window_start=window_start, window_end=window_end, limit=2000)
+                             window_start=window_start, window_end=window_end, limit=2000,
+                             exdates=other.exdates)
         for person in sorted(candidate.people & people):
             for begins, ends in theirs:
                 kind = _clash(candidate, mine, other, begins, ends, both_counsel=(
@@ -105,7 +107,8 @@ def _candidate_occurrences(candidate: Candidate):
     if not candidate.rrule:
         return [(candidate.start, candidate.end)]
     return occurrences(start=candidate.start, end=candidate.end, rrule_text=candidate.rrule,
-                       window_start=candidate.start, window_end=candidate.start + REPEATS_CHECKED_FOR, limit=400)
+                       window_start=candidate.start, window_end=candidate.start + REPEATS_CHECKED_FOR, limit=400,
+                       exdates=candidate.exdates)
 
 
 def _others(firm_id: int, candidate: Candidate, window_start: datetime, window_end: datetime):

@@ -244,7 +244,7 @@ def _occurrences(membership, events, start, end) -> list[Occurrence]:
         detailed = shows_details(membership, event)
         people = _people(event)
         for begins, ends in occurrences(start=event.start, end=event.end, rrule_text=event.rrule,
-                                        window_start=start, window_end=end):
+                                        window_start=start, window_end=end, exdates=event.exdates):
             found.append(Occurrence(event=event, start=begins, end=ends, detailed=detailed, people=people))
     found.sort(key=lambda o: (not o.all_day, o.start, o.event.title.lower(), o.pk))
     return found
@@ -291,7 +291,8 @@ def events_for_case(*, case: Case, membership: Membership) -> list[Occurrence]:
         begins, ends = event.start, event.end
         if event.rrule:
             upcoming = occurrences(start=event.start, end=event.end, rrule_text=event.rrule,
-                                   window_start=now, window_end=now + timedelta(days=3660), limit=1)
+                                   window_start=now, window_end=now + timedelta(days=3660), limit=1,
+                                   exdates=event.exdates)
             if not upcoming:
                 continue
             begins, ends = upcoming[0]

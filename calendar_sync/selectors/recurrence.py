@@ -9,6 +9,7 @@ timed event and a date for an all-day one, as RFC 5545 §3.3.10 requires of each
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
@@ -50,14 +51,22 @@ def normalise_rrule(text: str, *, start: datetime, all_day: bool) -> str:
 
 
 def occurrences(*, start: datetime, end: datetime, rrule_text: str, window_start: datetime,
-                window_end: datetime, limit: int = MAX_OCCURRENCES) -> list[tuple[datetime, datetime]]:
-    """(start, end) of each occurrence that overlaps [window_start, window_end), at most ``limit``."""
+                window_end: datetime, limit: int = MAX_OCCURRENCES,
+                exdates: Iterable[datetime] = ()) -> list[tuple[datetime, datetime]]:
+    """(start, end) of each occurrence that overlaps [window_start, window_end), at most ``limit``.
+
+    ``exdates`` (Event.exdates, RFC 5545 EXDATE) are starts of occurrences left out. As in
+    RFC 5545 they are taken away after the rule is expanded, so a COUNT counts them too.
+    """
     if not rrule_text:
         return [(start, end)] if _overlaps(start, end, window_start, window_end) else []
     length = end - start
+    left_out = {_local(moment) for moment in exdates or ()}
     found = []
     try:
         for local_start in _expand(rrule_text, start, _local(window_end)):
+            if local_start in left_out:
+                continue
             begins = local_start.replace(tzinfo=HONG_KONG)
             if _overlaps(begins, begins + length, window_start, window_end):
                 found.append((begins, begins + length))

@@ -33,6 +33,7 @@ EVENT_FIELDS = ("kind", "title", "case", "status", "all_day", "start", "end", "c
 # Changes that move an event in time or change who is in it: worth a new look for conflicts.
 _MOVES = {"kind", "all_day", "start", "end", "rrule", "status"}
 _LENGTHS = {"title": 300, "court": 100, "courtroom": 50, "location": 300}
+MAX_EXDATES = 1000  # occurrences left out of one repeating event
 
 
 class ConflictsFound(ApplicationError):
@@ -141,6 +142,27 @@ def reminder_offsets_clean(value) -> list[int] | None:
     return sorted(offsets, reverse=True)
 
 
+def _clean_exdates(values, *, rrule: str, all_day: bool) -> list[datetime]:
+    """Starts of occurrences left out of the rule (RFC 5545 EXDATE), sorted, each once; an
+    all-day event's at HK midnight. None without a rule. ValidationFailed on ``exdates``."""
+    if not rrule or not values:
+        return []
+    if isinstance(values, str | bytes | dict) or not hasattr(values, "__iter__"):
+        values = [values]
+    moments = [_aware(value) for value in values]
+    if any(moment is None for moment in moments):
+        message = _("Give the dates left out of the repeats as dates or times.")
+        raise ValidationFailed(message, fields={"exdates": [message]})
+    if all_day:
+        moments = [datetime.combine(timezone.localtime(m, HONG_KONG).date(), time.min, tzinfo=HONG_KONG)
+                   for m in moments]
+    moments = sorted(set(moments))
+    if len(moments) > MAX_EXDATES:
+        message = _("At most %(n)s dates can be left out of one repeating event.") % {"n": MAX_EXDATES}
+        raise ValidationFailed(message, fields={"exdates": [message]})
+    return moments
+
+
 def _aware(value):
     """A datetime in Hong Kong if it came without a zone; a bare date is its HK midnight."""
     if value is None or value == "":
@@ -213,10 +235,12 @@ def event_create(*, owner: Membership, attendees: list[Membership] | None = None
     ``acting`` is who makes it (the owner unless a colleague does it for them)."""
     unknown = set(fields) - set(EVENT_FIELDS) - {"rule", "trigger_date", "computed_date", "computation",
                                                   "override_reason", "source", "source_uid",
-                                                  "accepted_conflicts"}
+                                                  "accepted_conflicts", "exdates"}
     if unknown:
         raise ValidationFailed(_("Unknown event details: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    exdates = fields.pop("exdates", None)
     fields = _clean({"status": Event.Status.CONFIRMED, **fields})
+    fields["exdates"] = _clean_exdates(exdates, rrule=fields["rrule"], all_day=bool(fields.get("all_day")))
     if fields.get("case") is not None and fields["case"].firm_id != owner.firm_id:
         raise ValidationFailed(_("Choose a case you can see."), fields={"case": [_("Choose a case you can see.")]})
     counsel = _people(owner.firm_id, counsel, "counsel")
@@ -225,7 +249,8 @@ def event_create(*, owner: Membership, attendees: list[Membership] | None = None
     if check_conflicts and fields["status"] != Event.Status.CANCELLED:
         candidate = Candidate(kind=fields["kind"], start=fields["start"], end=fields["end"],
                               all_day=bool(fields.get("all_day")), rrule=fields["rrule"],
-                              people=frozenset(m.pk for m in members), counsel=frozenset(m.pk for m in counsel))
+                              people=frozenset(m.pk for m in members), counsel=frozenset(m.pk for m in counsel),
+                              exdates=tuple(fields["exdates"]))
         fields["accepted_conflicts"] = _check(owner.firm_id, candidate, accept=accept_conflicts,
                                               accepted_by=acting or owner)
     event = Event.objects.create(firm_id=owner.firm_id, owner=owner, uid=new_uid(), **fields)
@@ -240,6 +265,8 @@ def event_create(*, owner: Membership, attendees: list[Membership] | None = None
         changes["source"] = [None, event.source]
     if event.reminder_offsets_minutes is not None:
         changes["reminder_offsets_minutes"] = [None, event.reminder_offsets_minutes]
+    if event.exdates:
+        changes["exdates"] = [None, [_plain(moment) for moment in event.exdates]]
     _audit(event, "event.create", changes)
     queue_sync(event)
     return event
@@ -258,6 +285,7 @@ def event_update(*, event: Event, membership: Membership, attendees: list[Member
     merged = _clean({field: changes.get(field, getattr(event, field)) for field in EVENT_FIELDS})
     if merged.get("case") is not None and merged["case"].firm_id != event.firm_id:
         raise ValidationFailed(_("Choose a case you can see."), fields={"case": [_("Choose a case you can see.")]})
+    exdates = _moved_exdates(event, merged)
     diff = {}
     for field in dict.fromkeys([*EVENT_FIELDS, *changes]):
         value = merged[field] if field in merged else changes[field]
@@ -265,6 +293,9 @@ def event_update(*, event: Event, membership: Membership, attendees: list[Member
         if before != value:
             diff[field] = [_plain(before), _plain(value)]
             setattr(event, field, value)
+    if exdates != list(event.exdates):
+        diff["exdates"] = [[_plain(m) for m in event.exdates], [_plain(m) for m in exdates]]
+        event.exdates = exdates
     people = _new_people(event, attendees, counsel, external_people)
     if people is not None:
         diff.update(people["diff"])
@@ -272,7 +303,8 @@ def event_update(*, event: Event, membership: Membership, attendees: list[Member
         members, chosen_counsel = people["members"] if people else _current_people(event)
         candidate = Candidate(kind=event.kind, start=event.start, end=event.end, all_day=event.all_day,
                               rrule=event.rrule, people=frozenset(m.pk for m in members),
-                              counsel=frozenset(m.pk for m in chosen_counsel), event_id=event.pk)
+                              counsel=frozenset(m.pk for m in chosen_counsel), event_id=event.pk,
+                              exdates=tuple(event.exdates))
         accepted = _check(event.firm_id, candidate, accept=accept_conflicts, accepted_by=membership)
         if accepted or event.accepted_conflicts:
             diff["accepted_conflicts"] = [_in_audit(event.accepted_conflicts), _in_audit(accepted)]
@@ -290,6 +322,14 @@ def event_update(*, event: Event, membership: Membership, attendees: list[Member
     _audit(event, "event.update", diff)
     queue_sync(event)
     return event
+
+
+def _moved_exdates(event: Event, merged: dict) -> list[datetime]:
+    """The occurrences left out after a change: none without a rule; moved with the series
+    when its start moves (so the same occurrences stay left out)."""
+    shift = merged["start"] - event.start
+    return _clean_exdates([moment + shift for moment in event.exdates], rrule=merged["rrule"],
+                          all_day=bool(merged.get("all_day")))
 
 
 @transaction.atomic
