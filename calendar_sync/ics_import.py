@@ -3,7 +3,12 @@
 All or nothing: a file that is not iCalendar, or any event in it that cannot be read,
 stops the import with a message naming the event, and nothing is saved. Events already
 there are skipped and reported: the same UID (+ RECURRENCE-ID) imported before into the
-same calendar, or the same title at the same start. Times are moved to Hong Kong time; a
+same calendar, or the same title at the same start. The UID check is read first for the
+report, and made certain by the database: the partial unique index
+``event_imported_once_per_calendar`` (firm, owner, source_uid WHERE source = 'ics-import').
+An import that loses a race to another one importing the same file (both read "not there"
+before either saved) waits for it, then finds the UID taken: that event is skipped as
+imported before, in its own savepoint, and the rest of the file goes on. Times are moved to Hong Kong time; a
 time with no zone ("floating") is taken as Hong Kong time; all-day events stay all-day.
 
 A repeating event keeps its RRULE when imported as internal (only internal events repeat);
@@ -20,7 +25,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar
@@ -33,6 +38,7 @@ from config.errors import ApplicationError, ValidationFailed
 from firms.models import Membership
 
 SOURCE = "ics-import"
+UNIQUE_IMPORT = "event_imported_once_per_calendar"  # Event.Meta.constraints
 MAX_BYTES = 2 * 1024 * 1024
 MAX_EVENTS = 2000
 KINDS = (Event.Kind.INTERNAL, Event.Kind.CLIENT_MEETING)
@@ -99,7 +105,12 @@ def ics_import(*, membership: Membership, owner: Membership, data: bytes, kind: 
             continue
         seen_uids.add(item.source_uid)
         seen_slots.add((item.title.casefold(), item.start))
-        result.created.append(_create(membership, owner, kind, item))
+        event = _create(membership, owner, kind, item)
+        if event is None:  # another import saved it first
+            result.skipped.append({"title": item.title, "start": item.start, "all_day": item.all_day,
+                                   "reason": _("Imported before (same UID).")})
+            continue
+        result.created.append(event)
     extra = sum(1 for item in items if item.has_extra_dates)
     if extra:
         result.warnings.append(_("%(n)s repeating event(s) had extra dates (RDATE) that were not imported: "
@@ -154,11 +165,18 @@ def _skip_reason(item: Item, kind: str, uids: set, slots: set) -> str:
     return ""
 
 
-def _create(membership: Membership, owner: Membership, kind: str, item: Item) -> Event:
+def _create(membership: Membership, owner: Membership, kind: str, item: Item) -> Event | None:
+    """The new event, or None if the calendar holds this UID already (a concurrent import).
+    event_create is atomic: inside the import's transaction, a savepoint, so a refused
+    insert takes back only this event (and its audit entry)."""
     try:
         return event_create(owner=owner, acting=membership, kind=kind, title=item.title, start=item.start,
                             end=item.end, all_day=item.all_day, location=item.location, notes=item.notes,
                             rrule=item.rrule, exdates=item.exdates, source=SOURCE, source_uid=item.source_uid)
+    except IntegrityError as error:
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) == UNIQUE_IMPORT:
+            return None
+        raise
     except ApplicationError as error:
         problems = "; ".join(str(m) for messages in error.fields.values() for m in messages) or str(error.message)
         raise MalformedCalendar(_("Event %(n)s (“%(title)s”) cannot be imported: %(problem)s Nothing was "

@@ -70,6 +70,10 @@ class Event(FirmOwned):
         constraints = [
             models.UniqueConstraint("firm", "uid", name="event_uid_unique_in_firm"),
             models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="event_ends_after_start"),
+            # An ICS file's event (UID, + RECURRENCE-ID) comes into one person's calendar once,
+            # even with two imports at once (calendar_sync.ics_import).
+            models.UniqueConstraint(fields=["firm", "owner", "source_uid"], condition=models.Q(source="ics-import"),
+                                    name="event_imported_once_per_calendar"),
         ]
         indexes = [
             models.Index(fields=["firm", "start"], name="event_firm_start_idx"),

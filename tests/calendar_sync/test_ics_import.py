@@ -1,13 +1,16 @@
 """Importing an ICS file into a person's calendar: times moved to Hong Kong, all-day kept,
 duplicates skipped and reported, a malformed file refused with nothing saved."""
 
+import threading
 from datetime import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
 
 from audit.context import acting_as, system_actor
 from audit.models import AuditEntry
+from calendar_sync import ics_import as ics_import_module
 from calendar_sync.ics_import import MalformedCalendar, ics_import
 from calendar_sync.models import Event
 from config.errors import ValidationFailed
@@ -267,3 +270,96 @@ def test_the_page_cannot_import_into_another_firms_calendar(client, firm_a, firm
                                                   "owner": firm_a.members["partner"].pk})
     assert response.status_code == 400 and "owner" in response.context["form"].errors
     assert count_events(firm_a) == count_events(firm_b) == 0
+
+
+# --- Two imports of one file at once ------------------------------------------------------------
+
+
+def test_the_database_refuses_a_uid_imported_twice_into_one_calendar(firm_a):
+    run(firm_a)
+    with firm_a.scope():
+        first = Event.objects.get(source_uid="london-call@chambers")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Event.objects.create(firm=firm_a.firm, owner=first.owner, kind="internal", title="Copy",
+                                 start=first.start, end=first.end, uid="copy@test", source="ics-import",
+                                 source_uid=first.source_uid)
+        # Another calendar, or another source, may hold the same UID.
+        Event.objects.create(firm=firm_a.firm, owner=firm_a.members["partner"], kind="internal", title="Copy",
+                             start=first.start, end=first.end, uid="copy-2@test", source="ics-import",
+                             source_uid=first.source_uid)
+        Event.objects.create(firm=firm_a.firm, owner=first.owner, kind="internal", title="Copy",
+                             start=first.start, end=first.end, uid="copy-3@test", source="clio",
+                             source_uid=first.source_uid)
+
+
+def test_an_import_that_finds_the_uid_taken_when_saving_skips_it_and_keeps_the_rest(firm_a, monkeypatch):
+    run(firm_a)
+    with firm_a.scope():
+        Event.objects.filter(source_uid__in=["con-1@chambers", "ny@chambers"]).delete()
+    # As if another import saved the rest between this one's check and its inserts.
+    monkeypatch.setattr(ics_import_module, "_already_there", lambda owner, items: (set(), set()))
+    result = run(firm_a)
+    assert sorted(e.source_uid for e in result.created) == ["con-1@chambers", "ny@chambers"]
+    skipped = {s["title"]: s["reason"] for s in result.skipped}
+    assert skipped["Call with London"] == "Imported before (same UID)."
+    assert count_events(firm_a) == 7
+    with firm_a.scope():
+        entry = AuditEntry.objects.filter(action="event.import").latest("seq")
+        assert entry.changes["created"] == 2 and entry.changes["event_ids"] == [e.pk for e in result.created]
+        assert AuditEntry.objects.filter(action="event.create").count() == 7 + 2  # none for the refused
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_file_at_once_save_each_event_once(firm_a, monkeypatch):
+    both_checked = threading.Barrier(2, timeout=20)
+    checked = ics_import_module._already_there
+
+    def check_then_wait(owner, items):
+        found = checked(owner, items)
+        both_checked.wait()  # both have read "not there" before either saves
+        return found
+
+    monkeypatch.setattr(ics_import_module, "_already_there", check_then_wait)
+    results, errors = [], []
+
+    def importer():
+        try:
+            results.append(run(firm_a))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=importer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(len(r.created) for r in results) == [0, 7]
+    loser = next(r for r in results if not r.created)
+    assert {s["reason"] for s in loser.skipped if s["title"] != "Dropped mention"} == {"Imported before (same UID)."}
+    assert count_events(firm_a) == 7
+
+
+def test_the_migration_keeps_copies_made_before_the_constraint_and_frees_the_uid(firm_a, firm_b):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    migration = import_module("calendar_sync.migrations.0008_event_imported_once")
+    made = {}
+    for world in (firm_a, firm_b):
+        with world.scope():
+            owner = world.members["associate"]
+            made[world] = [Event.objects.create(firm=world.firm, owner=owner, kind="internal", title=f"Copy {n}",
+                                                start=at(2), end=at(2, 10), uid=f"{world.firm.slug}-{n}@test",
+                                                source="older-import", source_uid="same@chambers")
+                           for n in range(3)]
+    migration.mark_duplicate_imports(None, SimpleNamespace(connection=connection), source="older-import")
+    for world in (firm_a, firm_b):
+        with world.scope():
+            uids = dict(Event.objects.filter(source="older-import").values_list("pk", "source_uid"))
+        first, *later = made[world]
+        assert uids == {first.pk: "same@chambers",
+                        **{copy.pk: f"same@chambers#duplicate-{copy.pk}" for copy in later}}
