@@ -13,7 +13,7 @@ control characters), so fields cannot be shifted from one to another without
 changing the hash. The same definition exists twice on purpose: here in
 Python, which the writer uses and which verifies without trusting anything in the
 database (``audit_verify --independent``), and as the SQL function
-``audit_entry_hash`` (migration 0004), which verifies a million entries in seconds.
+``audit_entry_hash`` (migration 0002), which verifies a million entries in seconds.
 tests/audit/test_chain_format.py holds the two to each other.
 
 ``changes`` holds only strings, whole numbers, booleans, null, lists and objects:

@@ -30,20 +30,33 @@ class ChainReport:
 
 
 # One pass in the database: each entry's number against its row number, its link
-# against the previous entry's hash, and its hash recomputed by audit_entry_hash.
+# against the previous entry's hash, and its content against its hash. The hash is
+# recomputed in a subquery below the window, so PostgreSQL computes it in parallel
+# workers (Parallel Index/Seq Scan -> Sort -> Gather Merge): audit_entry_hash costs
+# several µs a row and would otherwise run in one process (docs/performance.md, item 7).
+# audit_entry_hash must stay PARALLEL SAFE for that (tests/audit/test_verify_plan.py).
+# A NULL where a hash should be (an owner could drop NOT NULL) counts as a break.
 _FIRST_BREAK_SQL = """
-SELECT seq, rn, prev_hash = expected_prev, recomputed = hash FROM (
-    SELECT seq, hash, prev_hash,
+SELECT seq, rn, prev_hash IS NOT DISTINCT FROM expected_prev, content_ok IS TRUE FROM (
+    SELECT seq, prev_hash, content_ok,
            row_number() OVER w AS rn,
-           lag(hash, 1, %(genesis)s) OVER w AS expected_prev,
-           audit_entry_hash(firm_id, seq, created_at, actor_user_id, actor_label, action,
-                            object_type, object_id, case_id, changes, ip, user_agent, prev_hash) AS recomputed
-    FROM audit_auditentry WHERE {chain}
+           lag(hash, 1, %(genesis)s) OVER w AS expected_prev
+    FROM (SELECT seq, hash, prev_hash,
+                 audit_entry_hash(firm_id, seq, created_at, actor_user_id, actor_label, action, object_type,
+                                  object_id, case_id, changes, ip, user_agent, prev_hash) = hash AS content_ok
+          FROM audit_auditentry WHERE {chain} ORDER BY seq) hashed
     WINDOW w AS (ORDER BY seq)
 ) checked
-WHERE seq <> rn OR prev_hash <> expected_prev OR recomputed <> hash
+WHERE seq <> rn OR prev_hash IS DISTINCT FROM expected_prev OR content_ok IS NOT TRUE
 ORDER BY seq LIMIT 1
 """
+
+# For that one query only, then put back (a verification may run inside a request's
+# transaction). work_mem: each of the three processes sorts its third of a
+# million-entry chain in memory (~72 MB each; at 4 MB it spilled to disk). jit: off for
+# the app's small queries (config/settings.py), on for this big one; it measured neutral
+# on the bench chain (the time is in sha256 and to_char, which JIT does not compile).
+_VERIFY_SETTINGS = {"work_mem": "128MB", "jit": "on"}
 
 _LAST_ENTRY_SQL = "SELECT seq, hash FROM audit_auditentry WHERE {chain} ORDER BY seq DESC LIMIT 1"
 
@@ -74,8 +87,10 @@ def audit_chain_verify(*, firm: Firm | None, independent: bool = False) -> Chain
 def _verify_in_database(firm_id, head):
     chain, params = _chain_condition(firm_id)
     with connection.cursor() as cursor:
+        saved = _set_locally(cursor, _VERIFY_SETTINGS)
         cursor.execute(_FIRST_BREAK_SQL.format(chain=chain), {**params, "genesis": GENESIS_HASH})
         broken = cursor.fetchone()
+        _set_locally(cursor, saved)
         if broken:
             return _explain(firm_id, *broken)
         cursor.execute(_LAST_ENTRY_SQL.format(chain=chain), params)
@@ -83,7 +98,17 @@ def _verify_in_database(firm_id, head):
     return check_head(firm_id, last_seq, last_hash, head)
 
 
-def _explain(firm_id, seq, row_number, link_holds, hash_holds):
+def _set_locally(cursor, values: dict[str, str]) -> dict[str, str]:
+    """SET LOCAL each setting (until the transaction ends); return the values they had."""
+    names = list(values)
+    cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+    before = dict(zip(names, cursor.fetchone(), strict=True))
+    cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                   [item for name in names for item in (name, values[name])])
+    return before
+
+
+def _explain(firm_id, seq, row_number, link_holds, content_holds):
     if seq != row_number:
         return row_number - 1, ChainBreak(firm_id, row_number, missing_reason(row_number))
     if not link_holds:
