@@ -287,6 +287,9 @@ CASEROOM_SITE_URL = env_str("CASEROOM_SITE_URL", "http://127.0.0.1:8000")
 CALDAV_TIMEOUT_SECONDS = env_int("CALDAV_TIMEOUT_SECONDS", 10)
 # Off in production: a member must not make the server call addresses inside our network.
 CALDAV_ALLOW_PRIVATE_ADDRESSES = env_bool("CALDAV_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
+# Fernet key(s) for the CalDAV passwords at rest, comma-separated, the first encrypting
+# (calendar_sync/crypto.py). Unset: a key derived from SECRET_KEY (check --deploy says so).
+CALDAV_ENCRYPTION_KEY = env_str("CALDAV_ENCRYPTION_KEY", "")
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -29,6 +29,7 @@ from calendar_sync.caldav_push.client import (
     TemporaryPushError,
     check_url,
 )
+from calendar_sync.crypto import UnreadableSecret
 from calendar_sync.feeds import ics
 from calendar_sync.feeds.selectors import event_belongs_to, reminder_offsets
 from calendar_sync.models import CalDAVConnection, CalDAVEventState, Event
@@ -183,6 +184,9 @@ def _locked_state(connection: CalDAVConnection, event: Event) -> CalDAVEventStat
 def _send(connection: CalDAVConnection, state: CalDAVEventState, event: Event, wanted: str) -> tuple[str, str]:
     if wanted == States.DELETED and not state.href:
         return "", ""  # never sent: nothing to take out
+    if isinstance(connection.password, UnreadableSecret):
+        raise PermanentPushError(_("Caseroom can no longer read the password it keeps for this calendar (its "
+                                   "encryption key has changed). Connect the calendar again."))
     with RemoteCalendar(connection.calendar_url, connection.username, connection.password) as remote:
         if wanted == States.DELETED:
             remote.delete(state.href)

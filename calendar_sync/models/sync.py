@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from calendar_sync.crypto import EncryptedTextField
 from firms.models import FirmOwned, Membership
 
 
@@ -30,7 +31,8 @@ class CalDAVConnection(FirmOwned):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     calendar_url = models.URLField(_("calendar URL"), max_length=500)
     username = models.CharField(_("user name"), max_length=200)
-    password = models.CharField(_("password"), max_length=500)  # app password; see docs/calendar.md
+    # The app password, encrypted at rest (calendar_sync/crypto.py): Python sees it plain.
+    password = EncryptedTextField(_("password"), blank=True)
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.OK)
     last_error = models.TextField(blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)

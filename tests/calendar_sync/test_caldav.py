@@ -11,16 +11,24 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta
+from io import StringIO
 
 import pytest
 from caldav.lib.http_sync import requests as http
 from celery.contrib.testing.worker import start_worker
+from cryptography.fernet import Fernet
+from django.conf import settings as django_settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
 from audit.context import acting_as, system_actor
-from calendar_sync import sync
+from calendar_sync import apps as apps_module
+from calendar_sync import crypto, sync
 from calendar_sync.caldav_push import selectors, services, tasks
 from calendar_sync.caldav_push.client import PermanentPushError, TemporaryPushError, check_url
 from calendar_sync.models import CalDAVConnection, CalDAVEventState, Event
@@ -583,3 +591,106 @@ def test_an_event_of_a_case_one_is_taken_off_leaves_the_calendar_through_the_wor
         case_team_remove(case=case_a, membership=firm_a.members["associate"], by=firm_a.members["partner"])
     wait_for(lambda: remote_event(calendar_url, event.uid) is None)
     wait_for(lambda: state_of(firm_a, connection, event).status == "deleted")
+
+
+# --- The password at rest ---------------------------------------------------------------------------
+
+
+def stored_password(world, connection) -> str:
+    """The column as the database holds it (not through the model)."""
+    with world.scope(), db_connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM calendar_sync_caldavconnection WHERE id = %s", [connection.pk])
+        return cursor.fetchone()[0]
+
+
+def test_the_password_is_stored_encrypted_and_the_push_still_signs_in(firm_a, calendar_url):
+    connection = connect(firm_a, calendar_url)
+    stored = stored_password(firm_a, connection)
+    assert stored.startswith("fernet:") and PASSWORD not in stored
+    assert Fernet(crypto.derived_key(django_settings.SECRET_KEY)).decrypt(stored[7:].encode()).decode() == PASSWORD
+    with firm_a.scope():
+        assert CalDAVConnection.objects.get(pk=connection.pk).password == PASSWORD
+        assert not CalDAVConnection.objects.filter(password__contains=PASSWORD[:8]).exists()
+    event = make_event(firm_a)
+    assert push(firm_a, connection, event) == "pushed"
+    assert remote_event(calendar_url, event.uid) is not None
+
+
+def test_a_key_of_its_own_a_new_key_and_the_rotation(firm_a, calendar_url, settings):
+    first, second = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.CALDAV_ENCRYPTION_KEY = first
+    connection = connect(firm_a, calendar_url)
+    assert Fernet(first).decrypt(stored_password(firm_a, connection)[7:].encode()).decode() == PASSWORD
+
+    settings.CALDAV_ENCRYPTION_KEY = f"{second},{first}"  # a new key first, the old one still reads
+    assert push(firm_a, connection, make_event(firm_a, title="After the new key")) == "pushed"
+    out = StringIO()
+    call_command("caldav_passwords_rotate", stdout=out)
+    assert "1 password(s) re-encrypted; 0 could not be read" in out.getvalue()
+    assert Fernet(second).decrypt(stored_password(firm_a, connection)[7:].encode()).decode() == PASSWORD
+
+    settings.CALDAV_ENCRYPTION_KEY = second  # the old key gone: still signs in
+    assert push(firm_a, connection, make_event(firm_a, title="After the rotation")) == "pushed"
+
+
+def test_a_password_no_key_opens_fails_the_calendar_with_what_to_do(firm_a, calendar_url, settings, client):
+    settings.CALDAV_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    connection = connect(firm_a, calendar_url)
+    settings.CALDAV_ENCRYPTION_KEY = Fernet.generate_key().decode()  # the key was lost
+    client.force_login(firm_a.user("associate"))
+    assert client.get("/calendar/sync/").status_code == 200  # the page still works
+    assert push(firm_a, connection, make_event(firm_a)) == "failed"
+    with firm_a.scope():
+        connection.refresh_from_db()
+    assert connection.status == "error"
+    assert "can no longer read the password" in connection.last_error
+    out = StringIO()
+    call_command("caldav_passwords_rotate", stdout=out)
+    assert "0 password(s) re-encrypted; 1 could not be read" in out.getvalue()
+
+
+def test_the_migration_encrypts_passwords_stored_plain_and_can_undo_it(firm_a, firm_b, calendar_url):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    migration = import_module("calendar_sync.migrations.0009_caldav_password_encrypted")
+    ours, theirs = connect(firm_a, calendar_url), connect(firm_b, calendar_url)
+    for world, row in ((firm_a, ours), (firm_b, theirs)):  # as the column held them before
+        with world.scope(), db_connection.cursor() as cursor:
+            cursor.execute("UPDATE calendar_sync_caldavconnection SET password = %s WHERE id = %s", [PASSWORD, row.pk])
+    editor = SimpleNamespace(connection=db_connection)
+
+    migration.encrypt_stored_passwords(None, editor)
+    for world, row in ((firm_a, ours), (firm_b, theirs)):
+        assert stored_password(world, row).startswith("fernet:")
+        assert push(world, row, make_event(world, title=f"After the migration {world.firm.slug}")) == "pushed"
+    migration.encrypt_stored_passwords(None, editor)  # again: nothing encrypted twice
+    with firm_a.scope():
+        assert CalDAVConnection.objects.get(pk=ours.pk).password == PASSWORD
+
+    migration.decrypt_stored_passwords(None, editor)
+    assert stored_password(firm_a, ours) == stored_password(firm_b, theirs) == PASSWORD
+
+
+def test_a_bad_key_stops_every_command_and_deploy_checks_mention_a_missing_one(settings):
+    settings.CALDAV_ENCRYPTION_KEY = "not-a-key"
+    [error] = apps_module.check_caldav_encryption_key()
+    assert error.id == "calendar_sync.E001" and "not a Fernet key" in error.msg
+    with pytest.raises(ImproperlyConfigured):
+        crypto.encrypt_text("secret")
+    settings.CALDAV_ENCRYPTION_KEY = ""
+    assert apps_module.check_caldav_encryption_key() == []
+    [note] = apps_module.check_caldav_encryption_key_is_set()
+    assert note.id == "calendar_sync.I001" and note.level < checks.WARNING  # check --deploy still passes
+    settings.CALDAV_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    assert apps_module.check_caldav_encryption_key_is_set() == []
+
+
+def test_a_rotated_secret_key_still_opens_what_was_stored_under_the_old_one(settings):
+    stored = crypto.encrypt_text("app-password")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert crypto.decrypt_text(stored) == "app-password"
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(crypto.Unreadable):
+        crypto.decrypt_text(stored)
