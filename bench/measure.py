@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchdb  # noqa: E402
+import calendar_cases  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -54,7 +55,7 @@ AUDIT_WRITE_BUDGET = 1.0  # ms per entry
 class Scenario:
     name: str
     who: str
-    kind: str  # "html" or "api"
+    kind: str  # "html", "api", "htmx" (the HTML fragment HTMX asks for) or "ics" (no session)
     url: str
     budget: float | None
     note: str = ""
@@ -67,6 +68,7 @@ class Scenario:
     size: int | None = None
     busy: list[float] = field(default_factory=list)
     best: list[float] = field(default_factory=list)
+    client: object = None
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -143,6 +145,9 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
                              "(other people's tests); 1 = never wait")
     parser.add_argument("--patience", type=float, default=15, help="longest wait for quiet, in seconds")
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument("--calendar-feed-runs", type=int, default=6,
+                        help="ICS feed with an empty cache: timed requests (4x as many after one event changed)")
+    parser.add_argument("--calendar-scan-rounds", type=int, default=3, help="reminder scan rounds")
     parser.add_argument("--migrate", action="store_true",
                         help="apply migrations written since the bench database was generated (new tables "
                              "start empty); without it they are only reported")
@@ -150,6 +155,8 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
 
     name = benchdb.database_name(args.database)
     benchdb.point_django_at(name)
+    # The reminder scan queues sends: to a queue no development worker reads (emptied after).
+    os.environ["CELERY_QUEUE"] = calendar_cases.BENCH_QUEUE
     import django
 
     django.setup()
@@ -232,17 +239,28 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
             Scenario("baseline: who am I", who, "api", "/api/me/", None,
                      note="the floor: session, user, membership, RLS set-up"),
         ]
-    if args.only:
-        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+    args.calendar_subjects = calendar_cases.subjects(firm, members)
+    scenarios += calendar_cases.page_scenarios(Scenario, args.calendar_subjects)
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+    if wanted:
         scenarios = [s for s in scenarios if any(w in f"{s.name} {s.who} {s.kind}" for w in wanted)]
+        if not any(w in "ICS feed" for w in wanted):
+            args.calendar_feed_runs = 0
+        if not any(w in "reminder scan" for w in wanted):
+            args.calendar_scan_rounds = 0
 
     clients = {}
     for who, user in people.items():
         client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         clients[who] = client
+    feed_client = Client(raise_request_exception=False)  # a calendar app: no session, the URL is the key
+    for scenario in scenarios:
+        scenario.client = feed_client if scenario.kind == "ics" else clients[scenario.who]
 
     def headers(kind):
+        if kind == "htmx":
+            return {"HTTP_ACCEPT": "text/html", "HTTP_HX_REQUEST": "true"}
         return {"HTTP_ACCEPT": "application/json"} if kind == "api" else {"HTTP_ACCEPT": "text/html"}
 
     for scenario in scenarios:
@@ -251,7 +269,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         except Resolver404:
             scenario.status = "not built (URL does not resolve)"
             continue
-        response = clients[scenario.who].get(scenario.url, **headers(scenario.kind))
+        response = scenario.client.get(scenario.url, **headers(scenario.kind))
         if response.status_code != 200:
             scenario.status = f"HTTP {response.status_code}"
             error = getattr(response, "exc_info", None)
@@ -278,7 +296,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
     for round_number in range(args.rounds):
         began = time.perf_counter()
         for scenario in live:
-            client = clients[scenario.who]
+            client = scenario.client
             for _ in range(args.warmup if round_number == 0 else max(2, args.warmup // 5)):
                 client.get(scenario.url, **headers(scenario.kind))
             scenario.busy.append(wait_for_quiet(args.quiet, args.patience))
@@ -313,7 +331,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         print(f"round {round_number + 1}/{args.rounds} in {time.perf_counter() - began:.0f} s", flush=True)
 
     for scenario in live:
-        client = clients[scenario.who]
+        client = scenario.client
         timer = QueryTimer(connection)
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
             client.get(scenario.url, **headers(scenario.kind))
@@ -324,6 +342,8 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
                   f"{sum(q['ms'] for q in timer.queries):.2f} ms in the database")
             for query in timer.queries:
                 print(f"   {query['ms']:7.2f}  {query['sql'][:args.show_queries]}")
+
+    calendar = calendar_cases.jobs(args)
 
     # --- report --------------------------------------------------------------------------
     print()
@@ -381,7 +401,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         "params": {"runs": args.runs, "warmup": args.warmup, "rounds": args.rounds},
         "subjects": {"associate_case_teams": len(team_case_ids), "case_id": case.pk,
                      "case_timeline_entries": heavy["n"], "search_en": party.name_en, "search_zh": party.name_zh},
-        "pages": rows, "audit": audit,
+        "pages": rows, "audit": audit, "calendar": calendar,
     }
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)

@@ -6,7 +6,8 @@
 Signs in like bench/measure.py (the big firm's associate or partner, as the app role),
 warms up, then profiles ``--runs`` requests and prints the functions with the most
 cumulative and own time, and the split between time in the database (queries) and
-in Python. ``CASE`` in the URL is replaced by the case bench/measure.py uses.
+in Python. ``CASE`` in the URL is replaced by the case bench/measure.py uses, ``FEED`` by the
+path of the ICS feed of the person signed in (``--who``), ``TEAM`` by the partner's team.
 
 ``--explain N`` instead captures one request's queries and runs the N slowest again
 under ``EXPLAIN (ANALYZE, BUFFERS)``, as the app role with the firm set in the same
@@ -68,6 +69,8 @@ def main() -> None:
             heavy = (AuditEntry.objects.filter(firm_id=firm.pk, case_id__in=list(ids)).values("case_id")
                      .annotate(n=Count("id")).order_by("-n").first())
         url = url.replace("CASE", str(heavy["case_id"]))
+    if "FEED" in url or "TEAM" in url:
+        url = calendar_placeholders(url, user)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     accept = "application/json" if url.startswith("/api/") else "text/html"
@@ -136,6 +139,23 @@ def summary(profiler, runs: int) -> str:
                     continue
             lines.append(f"  {label:36} {calls / runs:8.1f} calls  {100 * cumulative / total:5.1f} % of the time")
     return "per request, under the profiler:\n" + "\n".join(sorted(lines))
+
+
+def calendar_placeholders(url: str, user) -> str:
+    from audit.context import acting_as, system_actor
+    from calendar_sync.feeds import tokens
+    from firms.models import Firm, Membership, TeamMember
+    from firms.tenancy import tenant_scope
+
+    with tenant_scope(None, platform=True):
+        firm = Firm.objects.get(slug=benchdb.BIG_FIRM_SLUG)
+    with tenant_scope(firm.pk), acting_as(system_actor("bench")):
+        membership = Membership.objects.get(user=user)
+        if "FEED" in url:
+            url = url.replace("FEED", tokens.feed_path(tokens.feed_secret_for(membership=membership)).lstrip("/"))
+        partner = Membership.objects.get(user__email=benchdb.PARTNER_EMAIL)
+        team = TeamMember.objects.filter(membership=partner).values_list("team_id", flat=True).first()
+    return url.replace("TEAM", str(team))
 
 
 def explain_request(client, url, accept, user, count) -> None:

@@ -62,7 +62,7 @@ def calendar_context(request, membership: Membership) -> dict:
     filters = CalendarFilters.from_query(request.GET, membership)
     chosen = _chosen(membership, filters)
     span = layout.span_for(view, anchor)
-    occurrences = calendar_range(membership, filters, span.start, span.end)
+    occurrences = calendar_range(membership, filters, span.start, span.end, with_people=view == "list")
     arranged = {"month": layout.month_layout, "list": layout.list_layout}.get(view, layout.time_grid_layout)
     people = list(Membership.objects.filter(firm_id=membership.firm_id, is_active=True).select_related("user")
                   .order_by("user__name_en", "user__email"))
