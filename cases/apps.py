@@ -6,7 +6,17 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self):
+        from firms.db_roles import register_definer_function
+
         post_migrate.connect(load_court_prefixes, sender=self, dispatch_uid="caseroom-court-prefixes")
+        # Created by migration 0004_search_functions (why: docs/performance.md, search).
+        register_definer_function("case_search_ids(text, text)", reads={
+            "cases_case": ("id", "firm_id", "title_en", "title_zh", "reference", "case_number"),
+            "cases_party": ("case_id", "firm_id", "name_en", "name_zh"),
+        })
+        register_definer_function("party_conflict_ids(text, text, text[], bigint)", reads={
+            "cases_party": ("id", "case_id", "firm_id", "name_en", "name_zh"),
+        })
 
 
 def load_court_prefixes(sender=None, using="default", **kwargs):

@@ -131,6 +131,8 @@ for _alias in DATABASES.values():
     _alias["OPTIONS"].setdefault("options", "-c jit=off")
     _alias["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     _alias["CONN_HEALTH_CHECKS"] = True
+# The NOLOGIN BYPASSRLS role that owns the search functions (firms/db_roles.py).
+DATABASE_DEFINER_ROLE = env_str("DATABASE_DEFINER_ROLE", "caseroom_search")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------

@@ -23,9 +23,12 @@ from devtools import leases
 DATABASE = "caseroom"
 OWNER_ROLE = "caseroom_owner"
 APP_ROLE = "caseroom_app"
+# Owns only the SECURITY DEFINER search functions; nobody logs in as it (firms/db_roles.py).
+DEFINER_ROLE = "caseroom_search"
 ROLE_ATTRIBUTES = {
     OWNER_ROLE: "LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE",
     APP_ROLE: "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
+    DEFINER_ROLE: "NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE",
 }
 LOCAL_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 EMBEDDED_OS_USER = "embedded_postgres"
@@ -71,20 +74,23 @@ def bootstrap(admin_url: str, password: str) -> None:
     """Idempotently create/refresh both roles and the database, as a superuser."""
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
         for role, attributes in ROLE_ATTRIBUTES.items():
-            ensure_role(conn, role, attributes, password)
+            ensure_role(conn, role, attributes, password if "NOLOGIN" not in attributes else None)
+        # So that migrate (as the owner) can hand the search functions to the definer.
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(DEFINER_ROLE), sql.Identifier(OWNER_ROLE)))
         ensure_database_owned_by_owner(conn)
     with psycopg.connect(admin_url, dbname=DATABASE, autocommit=True, connect_timeout=5) as conn:
         ensure_public_schema_for_owner_only(conn)
 
 
-def ensure_role(conn: psycopg.Connection, role: str, attributes: str, password: str) -> None:
-    """CREATE the role if missing, else ALTER it: both also reset attributes and password."""
+def ensure_role(conn: psycopg.Connection, role: str, attributes: str, password: str | None) -> None:
+    """CREATE the role if missing, else ALTER it: both also reset attributes and password
+    (none for a role nobody logs in as)."""
     exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
     statement = sql.SQL("{verb} ROLE {role} WITH {attributes} PASSWORD {password}").format(
         verb=sql.SQL("ALTER" if exists else "CREATE"),
         role=sql.Identifier(role),
         attributes=sql.SQL(attributes),
-        password=sql.Literal(password),
+        password=sql.Literal(password) if password is not None else sql.SQL("NULL"),
     )
     conn.execute(statement)
 

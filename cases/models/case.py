@@ -196,6 +196,9 @@ class Party(FirmOwned):
         ]
         indexes = [
             models.Index(fields=["firm", "case"], name="party_case_idx"),
+            # The conflict search's "their Chinese name inside the searched one": equality
+            # against each part of the searched name (cases/selectors/conflicts.py).
+            models.Index(fields=["firm", "name_zh"], name="party_firm_name_zh_idx"),
             # The conflict search uses name_en % … (trigram similarity) and name_zh LIKE;
             # the case search uses UPPER(name) LIKE.
             GinIndex(fields=["name_en"], name="party_name_en_trgm", opclasses=["gin_trgm_ops"]),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest, StrIndex, Upper
+from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest, Upper
 
 from cases.models import ConflictCheck, Party
 
@@ -26,29 +27,36 @@ def conflict_hits(*, firm_id: int, parties, exclude_case_id: int | None) -> list
 
 
 def _matches_for(firm_id: int, party, exclude_case_id):
-    conditions = Q()
-    if party.name_en.strip():
-        conditions |= Q(name_en__trigram_similar=party.name_en) | Q(name_en__iexact=party.name_en.strip())
-    if party.name_zh.strip():
-        name_zh = party.name_zh.strip()
-        # The searched name inside theirs, or theirs (not empty) inside the searched name.
-        conditions |= Q(name_zh__contains=name_zh) | (Q(zh_inside_searched__gt=0) & ~Q(name_zh=""))
-    if not conditions:
+    name_en, name_zh = party.name_en.strip(), party.name_zh.strip()
+    if not (name_en or name_zh):
         return []
+    # Candidates come from party_conflict_ids (migration cases/0004), through the trigram
+    # and name indexes, which a condition in this query could not use under row-level
+    # security: English names similar (pg_trgm %) or equal ignoring case; Chinese names
+    # containing the searched one, or contained in it (equal to one of its parts).
+    candidate_ids = RawSQL(
+        "SELECT party_conflict_ids(%s, %s, %s::text[], %s)",
+        [name_en or None, name_zh or None, _parts_of(name_zh), exclude_case_id],
+    )
     candidates = (
-        Party.objects.filter(firm_id=firm_id)
-        .exclude(case_id=exclude_case_id)
-        .annotate(
-            zh_inside_searched=StrIndex(Value(party.name_zh.strip()), F("name_zh")),
-            en_score=TrigramSimilarity(Upper("name_en"), party.name_en.upper()),
-        )
-        .exclude(name_zh="", name_en="")
-        .filter(conditions)
+        Party.objects.filter(firm_id=firm_id, pk__in=candidate_ids)
+        .annotate(en_score=TrigramSimilarity(Upper("name_en"), name_en.upper()))
         .select_related("case")
         .annotate(score=Greatest(F("en_score"), Value(0.0)))
         .order_by("-score", "pk")[:MAX_HITS_PER_NAME]
     )
     return [m for m in candidates if _is_real_match(m, party)]
+
+
+# A Chinese name is compared with every part of the searched one up to this length.
+LONGEST_PART = 40
+
+
+def _parts_of(name_zh: str) -> list[str]:
+    """Every run of characters in the name, up to LONGEST_PART long: a party whose whole
+    Chinese name is one of these appears inside the searched name."""
+    return sorted({name_zh[start:end] for start in range(len(name_zh))
+                   for end in range(start + 1, min(len(name_zh), start + LONGEST_PART) + 1)})
 
 
 def _is_real_match(match, party) -> bool:
