@@ -40,6 +40,8 @@ CREATE OR REPLACE FUNCTION party_conflict_ids(searched_en text, searched_zh text
 RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER ROWS 50
 SET search_path = pg_catalog, public, pg_temp
+-- %'s cut-off: cases/selectors/conflicts.py ENGLISH_THRESHOLD; lower finds only what it drops.
+SET pg_trgm.similarity_threshold = 0.35
 AS $fn$
     SELECT p.id FROM public.cases_party p
      WHERE p.firm_id = nullif(current_setting('app.firm_id', true), '')::bigint
@@ -73,7 +75,9 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(LIKE_ESCAPE, reverse_sql="DROP FUNCTION IF EXISTS caseroom_like_escape(text)"),
         migrations.RunSQL(
-            [CASE_SEARCH, PARTY_CONFLICTS]
+            # Calling a pg_trgm function first loads the module, so that its setting is
+            # known (user-settable) when the function is created with SET.
+            [CASE_SEARCH, "SELECT similarity('a', 'a')", PARTY_CONFLICTS]
             + [f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC" for signature in FUNCTIONS],
             reverse_sql=[f"DROP FUNCTION IF EXISTS {signature}" for signature in FUNCTIONS],
         ),

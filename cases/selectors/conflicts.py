@@ -9,8 +9,8 @@ from django.db.models.functions import Greatest, Upper
 
 from cases.models import ConflictCheck, Party
 
-# pg_trgm's % operator (and its GIN index) finds candidates at similarity >= 0.3;
-# we keep those at or above this for English names.
+# English names at or above this similarity are hits; party_conflict_ids (migration
+# cases/0004) sets pg_trgm's % cut-off to the same value, so keep the two equal.
 ENGLISH_THRESHOLD = 0.35
 MAX_HITS_PER_NAME = 25
 
