@@ -3,7 +3,7 @@
 # caseroom_owner owns the tables and runs migrations; caseroom_app is what the web,
 # worker and beat connect as: no superuser, no BYPASSRLS, owns nothing, so
 # row-level security binds it (docs/architecture.md). caseroom_search logs in never: it
-# owns the two search functions that must use indexes row-level security forbids
+# owns the search functions that must use indexes row-level security forbids
 # (docs/deploy.md, "Database roles").
 set -eu
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" <<SQL

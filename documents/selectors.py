@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 
 from cases.models import Case
 from cases.selectors import case_for_member, cases_visible_to
@@ -53,11 +54,12 @@ def documents_matching(*, membership: Membership | None, query: str) -> QuerySet
     query = (query or "").strip()
     if membership is None or not query:
         return Document.objects.none()
-    matching_versions = DocumentVersion.objects.filter(
-        firm_id=membership.firm_id, document=OuterRef("pk"), text__icontains=query)
+    # Ids from document_search_ids (migration 0002), which can use the trigram index on
+    # the text; row-level security would forbid it to a LIKE here (docs/architecture.md).
+    matching = RawSQL("SELECT document_search_ids(%s)", [query])
     return (
         Document.objects.filter(firm_id=membership.firm_id, case__in=cases_visible_to(membership))
-        .filter(Exists(matching_versions))
+        .filter(pk__in=matching)
         .select_related("case")
         .order_by("-created_at", "-pk")
     )

@@ -1,6 +1,6 @@
 """Reads: a case's documents in a constant number of queries; search in the extracted text."""
 
-from django.db import connection
+from django.db import connection, transaction
 
 from audit.context import acting_as, system_actor
 from documents import services
@@ -64,11 +64,22 @@ def test_search_finds_only_documents_of_cases_the_person_may_see(firm_a, firm_b,
 
 
 def test_the_text_search_asks_for_the_expression_the_trigram_index_holds(db):
-    """icontains compiles to UPPER(text) LIKE UPPER(...), which a GIN trigram index on
-    UPPER(text) serves (PostgreSQL picks it once the table is big enough to be worth it)."""
+    """document_search_ids matches UPPER(text) LIKE …, which the GIN trigram index on
+    UPPER(text) serves (its owner is outside row-level security, so it may use it)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'document_version_text_trgm'")
         [definition] = cursor.fetchone()
+        cursor.execute("SELECT pg_get_functiondef('document_search_ids(text)'::regprocedure)")
+        [function] = cursor.fetchone()
     assert "USING gin (upper(text) gin_trgm_ops)" in definition
-    sql = str(DocumentVersion.objects.filter(text__icontains="prejudice").query)
-    assert 'UPPER("documents_documentversion"."text"::text) LIKE UPPER(' in sql
+    assert "upper(v.text) LIKE" in function
+
+
+def test_the_text_search_finds_nothing_without_a_firm(firm_a, case_a, document_a):
+    _with_text(firm_a, document_a, "without prejudice save as to costs")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT document_search_ids('prejudice')")
+        assert cursor.fetchall() == []
+    with firm_a.scope(), connection.cursor() as cursor:
+        cursor.execute("SELECT document_search_ids('prejudice')")
+        assert cursor.fetchall() == [(document_a.pk,)]

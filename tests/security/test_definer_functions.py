@@ -46,7 +46,8 @@ def _ids(sql, params):
 
 def test_every_definer_function_is_owned_by_a_bypassrls_role_that_cannot_log_in():
     """Set up by devtools (and deploy/postgres-init.sh): without it search is slow, not wrong."""
-    assert {f.signature.split("(")[0] for f in DEFINER_FUNCTIONS} == {"case_search_ids", "party_conflict_ids"}
+    assert {f.signature.split("(")[0] for f in DEFINER_FUNCTIONS} == {"case_search_ids", "party_conflict_ids",
+                                                                     "document_search_ids"}
     with connection.cursor() as cursor:
         for function in DEFINER_FUNCTIONS:
             cursor.execute(
