@@ -22,7 +22,7 @@ KINDS = {
     "task": ("task.",),
     "note": ("note.",),
     "document": ("document.",),
-    "calendar": ("event.", "deadline.", "hearing."),
+    "calendar": ("event.", "deadline.", "hearing.", "calendar."),
     "signature": ("signature.",),
     "integration": ("sync.", "filing."),
 }

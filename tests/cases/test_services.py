@@ -257,3 +257,14 @@ def test_bad_notes_are_refused_and_nothing_is_saved(firm_a, case_a, as_system, b
     with firm_a.scope(), pytest.raises(ValidationFailed, match=message):
         note_add(case=case_a, membership=firm_a.members["associate"], body=body)
     assert _counts(firm_a) == before
+
+
+def test_timeline_kinds_file_each_app_s_actions_under_its_own_tab():
+    from cases.selectors.timeline import kind_of
+
+    assert kind_of("case.stage_change") == "case"
+    assert kind_of("conflict.clear") == "party"
+    assert kind_of("event.create") == "calendar"
+    assert kind_of("deadline.override") == "calendar"
+    assert kind_of("calendar.feed_create") == "calendar"  # a case's own feed
+    assert kind_of("document.version_upload") == "document"
