@@ -74,7 +74,7 @@ def _feed_body(request, token: FeedToken) -> bytes:
             events = selectors.person_feed_events(membership, now=now)
             name = _("Caseroom · %(person)s") % {"person": membership.user.display_name}
         return rendering.feed_bytes(events, name=name, offsets=selectors.reminder_offsets(membership.firm_id),
-                                    url_for_case=url_for_case, now=now)
+                                    url_for_case=url_for_case, now=now, feed_key=str(token.pk))
 
 
 # --- The sync page -----------------------------------------------------------------------

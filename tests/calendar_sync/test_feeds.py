@@ -371,6 +371,23 @@ def test_the_feed_is_the_same_from_the_cache_and_without_it(client, api_client, 
     assert fetch(client, url).content == first
 
 
+def test_after_a_change_the_feed_from_the_cache_is_the_feed_rendered_afresh(client, api_client, firm_a,
+                                                                            three_events, monkeypatch):
+    url = feed_url_of(api_client, firm_a.user("associate"))
+    fetch(client, url)  # cached
+    with acting_as(system_actor("tests")), firm_a.scope():
+        event_update(event=three_events[0], membership=firm_a.members["associate"], title="Moved, again; twice")
+    incremental = fetch(client, url).content  # the unchanged VEVENTs from the cache, the changed one new
+    assert b"SUMMARY:Moved\\, again\\; twice" in incremental
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("calendar_sync.feeds.rendering.cache.get_many", broken)
+    monkeypatch.setattr("calendar_sync.feeds.rendering.cache.set_many", broken)
+    assert fetch(client, url).content == incremental
+
+
 def test_an_unchanged_feed_answers_304_to_its_etag(client, api_client, firm_a, three_events):
     url = feed_url_of(api_client, firm_a.user("associate"))
     first = fetch(client, url)
