@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Note, Party, Task
@@ -20,8 +23,37 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html in Python."""
+    return "".join(f" {conditional_escape(name)}" if value is True else
+                   f' {conditional_escape(name)}="{escape(value)}"'
+                   for name, value in attrs.items() if value is not False)
+
+
+class FastSelect(forms.Select):
+    """forms.Select with the same HTML as Django's select.html and select_option.html, built in
+    Python: the template includes attrs.html and select_option.html once per option, which made a
+    menu of 35 tasks or 300 people one of the slowest parts of a case page (docs/performance.md,
+    item 4). tests/cases/test_pages_tags.py checks the HTML is the same."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.extend(f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
+                         f'{conditional_escape(option["label"])}</option>\n' for option in group_choices)
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every name, value and label is escaped above
+
+
 class MemberChoiceField(forms.ModelChoiceField):
     """A member of the firm, shown with both names and role: 陳大文 CHAN Tai Man (Partner)."""
+
+    widget = FastSelect
 
     def label_from_instance(self, obj):
         return f"{obj.user.display_name} ({obj.get_role_display()})"
@@ -57,11 +89,12 @@ class CaseCreateForm(forms.Form):
         label=_("The prefix is right"), required=False,
         help_text=_("Tick this only if you have checked the number against the court's papers."),
         widget=forms.CheckboxInput(attrs={"class": "checkbox__input"}))
-    court = forms.ChoiceField(label=_("Court (optional)"), required=False,
+    court = forms.ChoiceField(label=_("Court (optional)"), required=False, widget=FastSelect,
                               help_text=_("Leave it for Caseroom to work out from the case number."))
-    practice_area = forms.ChoiceField(label=_("Practice area"), choices=Case.PracticeArea.choices,
+    practice_area = forms.ChoiceField(label=_("Practice area"), choices=Case.PracticeArea.choices, widget=FastSelect,
                                       initial=Case.PracticeArea.CIVIL)
-    stage = forms.ChoiceField(label=_("Stage"), choices=Case.Stage.choices, initial=Case.Stage.INTAKE)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Case.Stage.choices, initial=Case.Stage.INTAKE,
+                              widget=FastSelect)
     responsible_partner = MemberChoiceField(label=_("Responsible partner"), queryset=Membership.objects.none(),
                                             required=False, empty_label=_("Choose later"))
     opened_on = forms.DateField(label=_("Opened on"), widget=DateInput(), required=False,
@@ -103,11 +136,114 @@ class CaseCreateForm(forms.Form):
         return data
 
 
+# --- A case's own details ------------------------------------------------------------------
+
+MANAGER_FIELDS = ("status", "responsible_partner", "closed_on")
+_TAG_SPLIT = re.compile(r"[,，、]")
+
+
+class CaseEditForm(forms.Form):
+    """A case's own details, for cases.services.case_update (which decides what may change and who
+    may change it). Only what was changed is sent, as the API's PATCH does.
+
+    Everyone who may see the case may change its titles, number, court, area, stage and tags;
+    the status, the responsible partner and the closing date are shown only to those who manage
+    the case (cases.permissions.manages_case). Sent anyway by someone else, the service refuses
+    them with 403, as it does through the API."""
+
+    title_en = forms.CharField(label=_("Title in English"), max_length=300,
+                               error_messages={"required": _("Enter a title for the case.")})
+    title_zh = CaseCreateForm.base_fields["title_zh"]
+    case_number = CaseCreateForm.base_fields["case_number"]
+    unlisted_prefix_ok = CaseCreateForm.base_fields["unlisted_prefix_ok"]
+    court = CaseCreateForm.base_fields["court"]
+    practice_area = forms.ChoiceField(label=_("Practice area"), choices=Case.PracticeArea.choices,
+                                      widget=FastSelect)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Case.Stage.choices, widget=FastSelect)
+    tags = forms.CharField(label=_("Tags (optional)"), max_length=500, required=False,
+                           help_text=_("Separate them with commas, like: bank, urgent."))
+    status = forms.ChoiceField(label=_("Status"), widget=FastSelect)
+    responsible_partner = MemberChoiceField(label=_("Responsible partner"), queryset=Membership.objects.none(),
+                                            required=False, empty_label=_("Not assigned"))
+    closed_on = forms.DateField(label=_("Closed on (optional)"), widget=DateInput(), required=False,
+                                help_text=_("When the status is Closed. Left empty, closing the case records today."))
+
+    def __init__(self, *args, case: Case, can_manage: bool, **kwargs):
+        kwargs.setdefault("initial", {
+            "title_en": case.title_en, "title_zh": case.title_zh, "case_number": case.case_number,
+            "court": case.court, "practice_area": case.practice_area, "stage": case.stage,
+            "tags": ", ".join(case.tags or []), "status": case.status,
+            "responsible_partner": case.responsible_partner_id, "closed_on": case.closed_on})
+        super().__init__(*args, **kwargs)
+        self.case, self.can_manage = case, can_manage
+        self.fields["court"].choices = _blank(_("Work it out from the number")) + list(
+            Case._meta.get_field("court").choices)
+        # An opened case cannot go back to "awaiting conflict clearance" (the service says so too).
+        self.fields["status"].choices = [(value, label) for value, label in Case.Status.choices
+                                         if value != Case.Status.PENDING or case.status == Case.Status.PENDING]
+        # The firm's active partners, and the current one even if no longer active (else saving
+        # the form would quietly take them off the case).
+        self.fields["responsible_partner"].queryset = Membership.objects.filter(
+            Q(firm_id=case.firm_id, role=Membership.Role.PARTNER, is_active=True)
+            | Q(pk=case.responsible_partner_id or 0)).select_related("user").order_by("user__name_en", "user__email")
+        if not can_manage:
+            for name in MANAGER_FIELDS:
+                self.fields[name].required = False
+
+    unknown_prefix = False
+
+    def clean(self):
+        """A changed case number or court is checked here too, so its problem shows with the
+        others in one go, as on the new-case form (case_update checks it again)."""
+        data = super().clean()
+        case = self.case
+        changed = (data.get("case_number", case.case_number) != case.case_number
+                   or data.get("court", case.court) != case.court)
+        if changed and not self.has_error("case_number") and not self.has_error("court"):
+            from cases.services.cases import clean_case_number
+
+            try:
+                clean_case_number(data.get("case_number", ""), data.get("court", ""), unlisted_prefix_ok=(
+                    data.get("unlisted_prefix_ok", False) or case.case_number_unlisted_prefix))
+            except ValidationFailed as error:
+                self.unknown_prefix = error.code == "unknown_prefix"
+                for field, problems in error.fields.items():
+                    for problem in problems:
+                        self.add_error(field if field in self.fields else None, problem)
+        return data
+
+    def clean_tags(self) -> list[str]:
+        return [tag.strip() for tag in _TAG_SPLIT.split(self.cleaned_data.get("tags") or "") if tag.strip()]
+
+    def _sent(self, name: str) -> bool:
+        """Managers' fields count only for managers, or when someone else sends them anyway."""
+        return self.can_manage or name not in MANAGER_FIELDS or self.add_prefix(name) in self.data
+
+    def changes(self) -> dict:
+        """What differs from the case now, as case_update's keyword arguments."""
+        data, case = self.cleaned_data, self.case
+        now = {"title_en": case.title_en, "title_zh": case.title_zh, "case_number": case.case_number,
+               "court": case.court, "practice_area": case.practice_area, "stage": case.stage,
+               "tags": list(case.tags or []), "status": case.status,
+               "responsible_partner": case.responsible_partner_id, "closed_on": case.closed_on}
+        changes = {}
+        for name, before in now.items():
+            if not self._sent(name):
+                continue
+            value = data.get(name)
+            after = value.pk if name == "responsible_partner" and value is not None else value
+            if after != before:
+                changes[name] = value
+        if changes.keys() & {"case_number", "court"} and data.get("unlisted_prefix_ok"):
+            changes["unlisted_prefix_ok"] = True
+        return changes
+
+
 class PartyRowForm(forms.Form):
     """One row of the new-case form's parties (an empty row is ignored)."""
 
-    role = forms.ChoiceField(label=_("Role"), required=False)
-    kind = forms.ChoiceField(label=_("Individual or company"), choices=Party.Kind.choices,
+    role = forms.ChoiceField(label=_("Role"), required=False, widget=FastSelect)
+    kind = forms.ChoiceField(label=_("Individual or company"), choices=Party.Kind.choices, widget=FastSelect,
                              initial=Party.Kind.PERSON)
     name_en = forms.CharField(label=_("Name in English"), max_length=300, required=False)
     name_zh = forms.CharField(label=_("Name in Chinese"), max_length=300, required=False)
@@ -185,14 +321,14 @@ def format_estimate(minutes: int | None) -> str:
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("What needs doing"), max_length=300)
-    parent = forms.ModelChoiceField(label=_("Part of"), queryset=Task.objects.none(), required=False,
+    parent = forms.ModelChoiceField(label=_("Part of"), queryset=Task.objects.none(), required=False, widget=FastSelect,
                                     empty_label=_("Nothing: a top-level task"))
     assignee = MemberChoiceField(label=_("Assignee"), queryset=Membership.objects.none(), required=False,
                                  empty_label=_("No one yet"))
     reviewer = MemberChoiceField(label=_("Reviewer"), queryset=Membership.objects.none(), required=False,
                                  empty_label=_("No review"))
     due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
-    priority = forms.ChoiceField(label=_("Priority"), choices=Task.Priority.choices,
+    priority = forms.ChoiceField(label=_("Priority"), choices=Task.Priority.choices, widget=FastSelect,
                                  initial=Task.Priority.NORMAL)
     estimate = forms.CharField(label=_("Estimate"), max_length=20, required=False,
                                help_text=_("Hours and minutes, like 1h 30m, or minutes, like 45."))
@@ -208,8 +344,12 @@ class TaskForm(forms.Form):
         people = set(team_ids) | {case.responsible_partner_id} - {None}
         if task is not None:
             people |= {task.assignee_id, task.reviewer_id} - {None}
+        # One query for both menus (each ModelChoiceField would read its queryset again to render).
+        team = list(members(case.firm_id, only=people))
         for name in ("assignee", "reviewer"):
-            self.fields[name].queryset = members(case.firm_id, only=people)
+            field = self.fields[name]
+            field.queryset = members(case.firm_id, only=people)
+            field.choices = [("", field.empty_label)] + [(m.pk, field.label_from_instance(m)) for m in team]
         self.fields["parent"].queryset = Task.objects.filter(case=case)
         # The choices are drawn from the tree already read, indented by depth (no extra query).
         self.fields["parent"].choices = [("", self.fields["parent"].empty_label)] + [

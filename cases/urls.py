@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_list_page, name="list"),
     path("new/", views.case_new_page, name="new"),
     path("<int:case_id>/", views.case_detail_page, name="detail"),
+    path("<int:case_id>/edit/", views.case_edit_page, name="edit"),
     path("<int:case_id>/tasks/", views.case_tasks_page, name="tasks"),
     path("<int:case_id>/tasks/tree/", views.task_tree_fragment, name="task-tree"),
     path("<int:case_id>/tasks/new/", views.task_new_page, name="task-new"),

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.forms import AccessGrantForm, ConflictClearForm, PartyForm, TeamAddForm
+from cases.forms import AccessGrantForm, CaseEditForm, ConflictClearForm, PartyForm, TeamAddForm
 from cases.models import Case, CaseUserObjectPermission, ConflictCheck, Note, Party, Task
+from cases.permissions import manages_case
 from cases.selectors import cases_visible_to
 from cases.selectors.tasks import OPEN_STATUSES
 from cases.selectors.timeline import case_timeline
@@ -19,12 +20,19 @@ from cases.services import (
     case_open,
     case_team_add,
     case_team_remove,
+    case_update,
     conflict_check_run,
     conflict_clear,
     party_add,
     party_remove,
 )
-from cases.views.common import add_errors, case_or_404, raise_for_access, render_case
+from cases.views.common import (
+    add_errors,
+    case_or_404,
+    raise_for_access,
+    render_case,
+    render_form_status,
+)
 from cases.views.timeline import describe
 from config.errors import ApplicationError
 from firms.models import Membership
@@ -43,6 +51,34 @@ def case_detail_page(request, case_id: int):
     return render_case(request, case, "overview", "cases/tabs/overview.html", {
         "upcoming": upcoming, "recent_notes": notes, "recent": recent,
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit_page(request, case_id: int):
+    """The case's own details (titles, number, court, area, stage, tags; for those who manage the
+    case also status, responsible partner and closing date), saved by case_update as the API does."""
+    case = case_or_404(request, case_id)
+    can_manage = manages_case(request.membership, case)
+    data = request.POST if request.method == "POST" else None
+    form = CaseEditForm(data, case=case, can_manage=can_manage)
+    show_override = bool(data and data.get("unlisted_prefix_ok"))
+    if data is not None and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("cases:detail", case.pk)
+        try:
+            case_update(case=case, membership=request.membership, **changes)
+        except ApplicationError as error:
+            add_errors(form, error)  # 403 and 404 become those pages
+            show_override = show_override or error.code == "unknown_prefix"
+        else:
+            messages.success(request, _("The case details are saved."))
+            return redirect("cases:detail", case.pk)
+    return render_case(request, case, "overview", "cases/case_edit.html", {
+        "form": form, "can_manage": can_manage, "show_override": show_override or form.unknown_prefix,
+    }, status=render_form_status(form))
 
 
 @login_required

@@ -4,6 +4,7 @@ header and side column, turning service errors into form errors, and the optiona
 from __future__ import annotations
 
 import importlib
+from collections import namedtuple
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -13,12 +14,14 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import members
 from cases.models import Case, Task
 from cases.permissions import CLEARS_CONFLICTS, MANAGES_ANY_TEAM
 from cases.selectors import case_for_member
 from cases.selectors.tasks import OPEN_STATUSES
 from config.errors import ApplicationError, NotFound
 from config.forms import add_service_errors as add_errors  # noqa: F401 - the views import it from here
+from firms.models import User
 
 TABS = [
     ("overview", "cases:detail", _("Overview")),
@@ -71,6 +74,18 @@ def documents_enabled(case: Case) -> bool:
     except (ImportError, NoReverseMatch, TemplateDoesNotExist):
         return False
     return True
+
+
+_Names = namedtuple("_Names", "name_zh name_en email")
+
+
+def member_choices(firm_id, *, key: str = "pk") -> list[tuple[int, str]]:
+    """(membership id, or user id with key="user_id"; name) of the firm's active members, for a
+    filter menu: plain rows, no model instances. A firm has hundreds of people, and this runs on
+    every case-list and timeline request; the names are User.display_name's."""
+    rows = members(firm_id).values_list(key, "user__name_zh", "user__name_en", "user__email")
+    name = User.display_name.fget
+    return [(pk, name(_Names(zh, en, email))) for pk, zh, en, email in rows]
 
 
 def can_manage_team(membership, team) -> bool:

@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from cases.forms import members
 from cases.models import Case, Party, Task
 from cases.selectors.timeline import KINDS, PAGE_SIZE, case_timeline
-from cases.views.common import case_or_404, render_case
+from cases.views.common import case_or_404, member_choices, render_case
 from firms.models import Membership
 
 KIND_LABELS = {
@@ -182,7 +181,7 @@ def case_timeline_page(request, case_id: int):
     case = case_or_404(request, case_id)
     context = _page(case, request)
     context.update(kinds=list(KIND_LABELS.items()),
-                   people=[(m.user_id, m.user.display_name) for m in members(case.firm_id)])
+                   people=member_choices(case.firm_id, key="user_id"))
     return render_case(request, case, "timeline", "cases/tabs/timeline.html", context)
 
 

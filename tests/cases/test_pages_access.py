@@ -11,6 +11,7 @@ from tests.cases.test_pages_helpers import as_firm, count
 
 GET_PAGES = [
     "/cases/{case}/",
+    "/cases/{case}/edit/",
     "/cases/{case}/tasks/",
     "/cases/{case}/tasks/tree/",
     "/cases/{case}/tasks/new/",
@@ -26,6 +27,8 @@ GET_PAGES = [
 ]
 
 POSTS = [
+    ("/cases/{case}/edit/", {"title_en": "Sneaky", "practice_area": "civil", "stage": "intake",
+                             "status": "closed"}),
     ("/cases/{case}/tasks/new/", {"new-title": "Sneaky", "new-priority": "normal"}),
     ("/cases/{case}/tasks/{task}/edit/", {"edit-title": "Renamed", "edit-priority": "normal"}),
     ("/cases/{case}/tasks/{task}/status/", {"status": "done"}),

@@ -181,3 +181,78 @@ def test_the_timeline_filters_and_loads_more_with_before(client, firm_a, case_a)
     assert "ran the conflict check: no conflicts" in page
     page = client.get(f"/cases/{case_a.pk}/timeline/?person={firm_a.user('partner').pk}").content.decode()
     assert "Nothing of this kind has happened yet." in page
+
+
+def test_the_lawyer_menu_lists_the_firm_and_marks_the_chosen_one(client, firm_a, case_a):
+    from django.utils.html import escape
+
+    client.force_login(firm_a.user("partner"))
+    trainee = firm_a.members["trainee"]
+    page = client.get(f"/cases/?lawyer={trainee.pk}").content.decode()
+    assert f'<option value="{trainee.pk}" selected>{escape(trainee.user.display_name)}</option>' in page
+    for member in firm_a.members.values():
+        assert f'<option value="{member.pk}"' in page
+
+
+def test_row_links_built_from_one_prefix_are_the_reversed_urls(client, firm_a, case_a):
+    from django.urls import reverse
+
+    [task] = make_tasks(firm_a, case_a, 1, due_date=datetime.date(2030, 1, 1), assignee=firm_a.members["associate"])
+    client.force_login(firm_a.user("associate"))
+    page = client.get("/cases/").content.decode()
+    assert f'href="{reverse("cases:detail", args=[case_a.pk])}"' in page
+    page = client.get(f"/cases/{case_a.pk}/tasks/").content.decode()
+    for name in ("cases:task-edit", "cases:task-status"):
+        assert f'"{reverse(name, args=[case_a.pk, task.pk])}"' in page
+    assert f'href="{reverse("cases:task-new", args=[case_a.pk])}?parent={task.pk}"' in page
+    page = client.get("/my-work/").content.decode()
+    assert f'href="{reverse("cases:tasks", args=[case_a.pk])}#task-{task.pk}"' in page
+
+
+def test_my_work_is_paged_overdue_first_with_whole_counts(client, firm_a, case_a):
+    from django.utils import timezone
+
+    from cases.services import task_create
+    from cases.views.my_work import PAGE_SIZE
+
+    today = timezone.localdate()
+    me = firm_a.members["associate"]
+    with as_firm(firm_a):
+        for i in range(PAGE_SIZE + 5):
+            task_create(case=case_a, membership=me, title=f"Later {i:02}", assignee=me,
+                        due_date=today + datetime.timedelta(days=30 + i))
+        for i in range(3):
+            task_create(case=case_a, membership=me, title=f"Late {i}", assignee=me,
+                        due_date=today - datetime.timedelta(days=1 + i))
+    client.force_login(me.user)
+    first = client.get("/my-work/").content.decode()
+    assert first.index("Late 2") < first.index("Later 00")
+    assert "Page 1 of 2" in first and 'href="/my-work/?page=2"' in first
+    assert f'Later and undated <span class="count">{PAGE_SIZE + 5}</span>' in first  # all of them, not this page's
+    assert "Later 54" not in first
+    second = client.get("/my-work/?page=2").content.decode()
+    assert "Later 54" in second and "Late 0" not in second and "Page 2 of 2" in second
+    assert "Nothing overdue." not in second  # the overdue ones were on the first page
+    home = client.get("/").content.decode()
+    assert "Late 2" in home and 'href="/my-work/?page=2"' in home
+
+
+def test_my_work_does_not_query_more_for_more_tasks(client, firm_a, case_a):
+    from cases.services import task_create, task_set_status
+
+    me, partner = firm_a.members["associate"], firm_a.members["partner"]
+
+    def grow(n):
+        with as_firm(firm_a):
+            for i in range(n):
+                task_create(case=case_a, membership=partner, title=f"Mine {i}", assignee=me,
+                            due_date=datetime.date(2030, 1, 1))
+                review = task_create(case=case_a, membership=me, title=f"Review {i}", assignee=partner,
+                                     reviewer=me)
+                task_set_status(task=review, membership=partner, status="in_review")
+
+    client.force_login(me.user)
+    grow(2)
+    few = queries_for(client, "/my-work/")
+    grow(30)
+    assert queries_for(client, "/my-work/") == few
