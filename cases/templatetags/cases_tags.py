@@ -11,7 +11,7 @@ catalogue needs nothing new; tests/cases/test_pages_tags.py renders both ways an
 """
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from django import template
@@ -132,10 +132,15 @@ def relative_words(days: int) -> str:
     return ngettext("in %(n)s year", "in %(n)s years", n) % {"n": n}
 
 
+@lru_cache(maxsize=4096)
+def _relative(days: int, language: str) -> str:
+    return relative_words(days)
+
+
 @register.simple_tag
 def relative_date(value, is_datetime=False):
     """includes/relative_date.html: "today", "yesterday", "in 3 days", "2 weeks ago" …"""
-    return relative_words(_days_ago(value, bool(is_datetime)))
+    return _relative(_days_ago(value, bool(is_datetime)), get_language())
 
 
 def _words(value, time: bool) -> str:
@@ -147,17 +152,32 @@ def _words(value, time: bool) -> str:
     return f"{text} {formats.date_format(value, 'H:i')}" if time else text
 
 
+def _time_html(value, time: bool):
+    stamp = formats.date_format(value, "c" if time else "Y-m-d")
+    return format_html('<time datetime="{}">{}</time>', stamp, _words(value, time))
+
+
+@lru_cache(maxsize=8192)
+def _day_html(value: date, language: str):
+    """A calendar day's <time> in the active language: the same every time, so kept (a list of 50
+    cases shows 100 dates, most of them again on the next request)."""
+    return _time_html(value, False)
+
+
 @register.simple_tag
 def human_date(value, time=False, relative=False):
     """includes/date.html: <time datetime="2026-02-27">Fri 27 Feb 2026</time> (or 2026年2月27日（星期五）),
     with time=True the time too, with relative=True "3 days ago" after it; "not set" for no date."""
     if not value:
         return format_html('<span class="muted">{}</span>', gettext("not set"))
-    local = _local(value)
-    stamp = formats.date_format(local, "c" if time else "Y-m-d")
-    html = format_html('<time datetime="{}">{}</time>', stamp, _words(local, bool(time)))
+    language = get_language()
+    if not time and type(value) is date:
+        html = _day_html(value, language)
+    else:
+        html = _time_html(_local(value), bool(time))
     if relative:
-        html = format_html('{} <span class="relative">{}</span>', html, relative_words(_days_ago(value, bool(time))))
+        html = format_html('{} <span class="relative">{}</span>', html,
+                           _relative(_days_ago(value, bool(time)), language))
     return html
 
 
@@ -174,7 +194,7 @@ def due(value, finished=False):
     elif not finished and days == 0:
         css, when = "due due--today", format_html("{}{}", _ICON, gettext("due today"))
     else:
-        css, when = "due", relative_words(_days_ago(value, False))
+        css, when = "due", _relative(_days_ago(value, False), get_language())
     return format_html('<span class="{}">{} <span class="due__when">{}</span></span>', css, human_date(value), when)
 
 

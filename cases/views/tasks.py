@@ -18,6 +18,11 @@ from cases.views.common import add_errors, case_or_404, raise_for_access, render
 from config.errors import ApplicationError
 
 
+def _statuses() -> list[tuple[str, str]]:
+    """The status menu of every row, its labels translated once per request (not once per row)."""
+    return [(value, str(label)) for value, label in Task.Status.choices]
+
+
 def _tree(case: Case) -> dict:
     roots = task_tree(case=case)
     return {"roots": roots, "rows": list(flatten(roots))}
@@ -34,7 +39,7 @@ def _tasks_url(case: Case, task: Task | None = None) -> str:
 
 def _fragment_context(case: Case, **extra) -> dict:
     case.refresh_from_db(fields=["tasks_total", "tasks_done"])
-    return {"case": case, **_tree(case), "statuses": Task.Status.choices, **extra}
+    return {"case": case, **_tree(case), "statuses": _statuses(), **extra}
 
 
 @login_required
@@ -44,7 +49,7 @@ def case_tasks_page(request, case_id: int):
     tree = _tree(case)
     form = TaskForm(case=case, team_ids=_team_ids(case), tree_rows=tree["rows"], prefix="new")
     return render_case(request, case, "tasks", "cases/tabs/tasks.html", {
-        **tree, "form": form, "statuses": Task.Status.choices,
+        **tree, "form": form, "statuses": _statuses(),
     })
 
 
@@ -79,7 +84,7 @@ def task_status_view(request, case_id: int, task_id: int):
         tree = _tree(case)
         form = TaskForm(case=case, team_ids=_team_ids(case), tree_rows=tree["rows"], prefix="new")
         return render_case(request, case, "tasks", "cases/tabs/tasks.html", {
-            **tree, "form": form, "statuses": Task.Status.choices, "changed": changed,
+            **tree, "form": form, "statuses": _statuses(), "changed": changed,
             "problems": [(f"task-{task.pk}-status", f"{task.title}: {error}")],
         }, status=status)
     if changed["saved"]:
