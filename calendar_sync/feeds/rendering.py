@@ -2,22 +2,23 @@
 
 A busy partner's feed holds ~2,800 events (a year back, a year ahead). A fetch first reads
 only each event's version (a light query: id, SEQUENCE, LAST-MODIFIED, the case's
-reference, and what reminders depend on), and then:
+reference and number, and what its reminders depend on), and then:
 
-1. the document of this feed is in the cache under a digest of those versions: done (one
-   cache read);
-2. else the feed's previous VEVENTs are (one cache read): those whose version is unchanged
-   are kept, only the others are read in full (one more query) and rendered;
+1. the feed's cache entry (one per feed and language, ``feed_key``) holds the same
+   versions and none of its alarms has passed since: its document is the answer (one
+   cache read, no reminder arithmetic);
+2. else each event's reminders still to come are worked out, the VEVENTs of events whose
+   version and reminders are unchanged are taken from the cached document, and only the
+   others are read in full (one more query) and written;
 3. with nothing cached, every event is read (times as epoch numbers: Django's time zone
-   aware loader costs ~10 µs a value) and written as text by ``vevent_text`` (~20 µs an
-   event; ``icalendar`` took 0.3–0.6 ms).
+   aware loader costs ~10 µs a value) and written as text by ``vevent_text`` (~20–40 µs an
+   event; ``icalendar`` took 0.6–0.9 ms).
 
-Two cache entries per feed and language (``feed_key``), not one per event: reading and
-writing 2,800 keys took 75–120 ms by itself. Nothing is ever invalidated: a change to an
-event bumps its SEQUENCE and LAST-MODIFIED (``event_update`` does; anything that changes
-an event must, or subscribers would not notice it either), and reminders that have passed
-drop out of the versions by themselves. The cache only saves time: if it fails,
-everything is rendered.
+One entry per feed, not one per event: reading and writing 2,800 keys took 75–120 ms by
+itself. Nothing is ever invalidated: a change to an event bumps its SEQUENCE and
+LAST-MODIFIED (``event_update`` does; anything that changes an event must, or subscribers
+would not notice it either), and the entry says until when its alarms hold. The cache
+only saves time: if it fails, everything is rendered.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from cases.models import Case
 
 log = logging.getLogger(__name__)
 
-CACHE_PREFIX = "ics:v2:"  # change it whenever what ics.py or vevent_text.py write changes, or old bytes are served
+CACHE_PREFIX = "ics:v3:"  # change it whenever what ics.py or vevent_text.py write changes, or old bytes are served
 CACHE_SECONDS = 7 * 24 * 3600
 VERSION_FIELDS = ("pk", "sequence", "updated", "begins", "kind", "status", "is_done", "all_day", "case_id",
                   "case__reference", "case__case_number", "reminder_offsets_minutes")
@@ -61,21 +62,28 @@ def feed_bytes(events: QuerySet[Event], *, name: str, offsets: Sequence[int],
     """The feed of ``events`` (a queryset, in order), as RFC 5545 bytes. ``feed_key`` names
     the feed (its token) for the cache; without one, nothing is cached."""
     key = f"{CACHE_PREFIX}feed:{feed_key}:{translation.get_language() or ''}"
-    versions = _versions(events, offsets=offsets, url_for_case=url_for_case, now=now)
+    offsets = tuple(offsets)
+    versions = _versions(events, url_for_case=url_for_case)
     cached = _cache_get_many([key]).get(key) if feed_key else None
     known = {}
-    if cached is not None:
-        cached_name, cached_versions, cached_document = cached
-        if cached_name == name and cached_versions == versions:
+    if isinstance(cached, tuple) and len(cached) == 6:  # anything else: not ours, or an older layout
+        cached_name, cached_offsets, cached_versions, cached_triggers, valid_until, cached_document = cached
+        same_feed = cached_name == name and cached_offsets == offsets
+        if same_feed and cached_versions == versions and now.timestamp() < valid_until:
             return cached_document
         parts = split_vevents(cached_document)
-        if cached_name == name and len(parts) == len(cached_versions):
-            known = dict(zip(cached_versions, parts, strict=True))
-    rendered = _render(events, [facts for facts in versions if facts not in known])
-    kept = [(facts, known.get(facts) or rendered[facts]) for facts in versions if facts in known or facts in rendered]
-    document = ics.feed_document(name=name, vevents=[vevent for _facts, vevent in kept])
+        if same_feed and len(parts) == len(cached_versions) == len(cached_triggers):
+            known = dict(zip(zip(cached_versions, cached_triggers, strict=True), parts, strict=True))
+    facts = [(version, _triggers(version, offsets, now)) for version in versions]
+    rendered = _render(events, [item for item in facts if item not in known])
+    kept = [(item, known.get(item) or rendered[item]) for item in facts if item in known or item in rendered]
+    document = ics.feed_document(name=name, vevents=[vevent for _item, vevent in kept])
     if feed_key:
-        _cache_set_many({key: (name, [facts for facts, _vevent in kept], document)})
+        # Kept until an event changes or the first of its alarms passes (the VEVENT loses it).
+        valid_until = min((version[VERSION_BEGINS] + seconds for (version, triggers), _v in kept
+                           for seconds in triggers), default=float("inf"))
+        _cache_set_many({key: (name, offsets, [version for (version, _t), _v in kept],
+                               [triggers for (_version, triggers), _v in kept], valid_until, document)})
     return document
 
 
@@ -90,39 +98,45 @@ def split_vevents(document: bytes) -> list[bytes]:
     return [b"BEGIN:VEVENT\r\n" + piece + b"\r\n" for piece in pieces[:-1]] + [b"BEGIN:VEVENT\r\n" + pieces[-1]]
 
 
-def _versions(events: QuerySet[Event], *, offsets, url_for_case, now: datetime) -> list[tuple]:
-    """Per event, all a VEVENT depends on that can change: (id, SEQUENCE, LAST-MODIFIED, case
-    reference and number, the reminders still to come in seconds, the case's URL)."""
-    now_epoch = now.timestamp()
-    versions = []
+VERSION_BEGINS = 10  # where the start (epoch seconds) is in a version
+
+
+def _versions(events: QuerySet[Event], *, url_for_case) -> list[tuple]:
+    """Per event, all a VEVENT depends on that can change, except the passing of time: id,
+    SEQUENCE, LAST-MODIFIED, case reference and number, the case's URL, and what decides its
+    reminders (kind, status, done, all day, start, its own offsets)."""
     rows = events.annotate(updated=Epoch("updated_at"), begins=Epoch("start")).values_list(*VERSION_FIELDS)
-    for pk, sequence, updated, begins, kind, status, is_done, all_day, case_id, reference, number, own in rows:
-        triggers = ()
-        if begins > now_epoch - NO_REMINDERS_AFTER and kind in ics.REMINDED_KINDS:
-            triggers = tuple(int(t.total_seconds()) for t in ics.triggers_for(
-                kind=kind, status=status, is_done=is_done, all_day=all_day,
-                start=datetime.fromtimestamp(begins, UTC), now=now, offsets=offsets if own is None else own))
-        versions.append((pk, sequence, updated, reference, number, triggers,
-                         url_for_case(case_id) if case_id else None))
-    return versions
+    return [(pk, sequence, updated, reference, number, url_for_case(case_id) if case_id else None, kind, status,
+             is_done, all_day, begins, None if own is None else tuple(own))
+            for pk, sequence, updated, begins, kind, status, is_done, all_day, case_id, reference, number, own in rows]
+
+
+def _triggers(version: tuple, offsets: tuple, now: datetime) -> tuple[int, ...]:
+    """The event's reminders still to come, in seconds from its start."""
+    _pk, _sequence, _updated, _reference, _number, _url, kind, status, is_done, all_day, begins, own = version
+    if begins <= now.timestamp() - NO_REMINDERS_AFTER or kind not in ics.REMINDED_KINDS:
+        return ()
+    return tuple(int(t.total_seconds()) for t in ics.triggers_for(
+        kind=kind, status=status, is_done=is_done, all_day=all_day, start=datetime.fromtimestamp(begins, UTC),
+        now=now, offsets=offsets if own is None else own))
 
 
 def _render(events: QuerySet[Event], wanted: list[tuple]) -> dict[tuple, bytes]:
-    """VEVENT bytes of the events whose versions are ``wanted``, read in one query."""
+    """VEVENT bytes of the events ``wanted`` ((version, triggers) each), read in one query."""
     if not wanted:
         return {}
-    by_pk = {facts[0]: facts for facts in wanted}
+    by_pk = {version[0]: (version, triggers) for version, triggers in wanted}
     rows = events.filter(pk__in=list(by_pk)) if len(by_pk) < 500 else events
     rows = rows.annotate(begins=Epoch("start"), ends=Epoch("end"), created=Epoch("created_at"),
                          updated=Epoch("updated_at")).values_list(*ROW_FIELDS)
     rendered = {}
     for values in rows:
-        facts = by_pk.get(values[0])
-        if facts is None:
+        item = by_pk.get(values[0])
+        if item is None:
             continue
-        _pk, _sequence, _updated, _reference, _number, triggers, url = facts
-        event = _event(values)
-        rendered[facts] = vevent_text.vevent_bytes(event, triggers=[timedelta(seconds=s) for s in triggers], url=url)
+        version, triggers = item
+        rendered[item] = vevent_text.vevent_bytes(_event(values), triggers=[timedelta(seconds=s) for s in triggers],
+                                                  url=version[5])
     return rendered
 
 

@@ -388,6 +388,17 @@ def test_after_a_change_the_feed_from_the_cache_is_the_feed_rendered_afresh(clie
     assert fetch(client, url).content == incremental
 
 
+def test_a_cached_feed_drops_an_alarm_once_it_has_passed(client, api_client, firm_a, case_a, monkeypatch):
+    hearing = make_event(firm_a, case=case_a, start=soon(10, 10), end=soon(10, 11))
+    url = feed_url_of(api_client, firm_a.user("associate"))
+    alarms = vevents(parsed(fetch(client, url)))[hearing.uid].walk("VALARM")
+    assert len(alarms) == 3  # 7 days, 1 day, the morning of
+    later = timezone.now() + timedelta(days=4)  # past the 7-day alarm; no event changed
+    monkeypatch.setattr("calendar_sync.feeds.views.timezone.now", lambda: later)
+    alarms = vevents(parsed(fetch(client, url)))[hearing.uid].walk("VALARM")
+    assert sorted(alarm.decoded("TRIGGER") for alarm in alarms) == [-timedelta(days=1), -timedelta(hours=2)]
+
+
 def test_an_unchanged_feed_answers_304_to_its_etag(client, api_client, firm_a, three_events):
     url = feed_url_of(api_client, firm_a.user("associate"))
     first = fetch(client, url)
