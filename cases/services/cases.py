@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
@@ -146,8 +146,14 @@ def case_update(*, case: Case, membership: Membership, **changes) -> Case:
             unlisted_prefix_ok=unlisted_ok or case.case_number_unlisted_prefix)
         changes.update(case_number=number, court=court)
         case.case_number_unlisted_prefix = unlisted
+    for field, choices in (("stage", Case.Stage.values), ("practice_area", Case.PracticeArea.values)):
+        if field in changes and changes[field] not in choices:
+            raise ValidationFailed(_("Choose one of the values in the list."),
+                                   fields={field: [_("Choose one of the values in the list.")]})
     if "status" in changes:
         _check_status_change(case, changes)
+    if "closed_on" in changes:
+        _check_closed_on(case, changes)
     if "tags" in changes:
         changes["tags"] = _clean_tags(changes["tags"])
     diff = {}
@@ -190,6 +196,27 @@ def _check_status_change(case: Case, changes: dict) -> None:
         changes.setdefault("closed_on", timezone.localdate())
     elif case.status == Case.Status.CLOSED:
         changes.setdefault("closed_on", None)
+
+
+def _check_closed_on(case: Case, changes: dict) -> None:
+    """A closing date belongs to a closed case, between its opening and today."""
+    closed_on = changes["closed_on"]
+    closed = changes.get("status", case.status) == Case.Status.CLOSED
+    if closed_on is None:
+        if closed:
+            raise ValidationFailed(_("A closed case needs its closing date."),
+                                   fields={"closed_on": [_("Enter the date the case closed.")]})
+        return
+    if not closed:
+        raise ValidationFailed(_("Only a closed case has a closing date."),
+                               fields={"closed_on": [_("Leave this empty, or close the case.")]})
+    if closed_on > timezone.localdate():
+        raise ValidationFailed(_("A case cannot be closed in the future."),
+                               fields={"closed_on": [_("Choose today or an earlier date.")]})
+    if closed_on < case.opened_on:
+        raise ValidationFailed(_("A case cannot close before it opened."),
+                               fields={"closed_on": [_("Choose a date on or after %(date)s.") % {
+                                   "date": formats.date_format(case.opened_on, "SHORT_DATE_FORMAT")}]})
 
 
 def _audit_value(value):

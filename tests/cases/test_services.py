@@ -268,3 +268,31 @@ def test_timeline_kinds_file_each_app_s_actions_under_its_own_tab():
     assert kind_of("deadline.override") == "calendar"
     assert kind_of("calendar.feed_create") == "calendar"  # a case's own feed
     assert kind_of("document.version_upload") == "document"
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"closed_on": datetime.date(2024, 5, 1)}, "closed_on"),                      # case still open
+    ({"status": "closed", "closed_on": datetime.date(2099, 1, 1)}, "closed_on"),  # future
+    ({"status": "closed", "closed_on": datetime.date(2024, 2, 1)}, "closed_on"),  # before it opened
+    ({"status": "closed", "closed_on": None}, "closed_on"),
+    ({"stage": "finished-ish"}, "stage"),
+    ({"practice_area": "astrology"}, "practice_area"),
+])
+def test_case_update_refuses_impossible_details_and_saves_nothing(firm_a, case_a, changes, field):
+    with firm_a.scope():
+        before = Case.objects.values().get(pk=case_a.pk)
+        entries = AuditEntry.objects.count()
+        with pytest.raises(ValidationFailed) as refused, acting_as(system_actor("tests")):
+            case_update(case=case_a, membership=firm_a.members["partner"], **changes)
+        assert field in refused.value.fields
+        assert Case.objects.values().get(pk=case_a.pk) == before
+        assert AuditEntry.objects.count() == entries
+
+
+def test_case_update_closes_with_a_date_in_range(firm_a, case_a):
+    with firm_a.scope(), acting_as(system_actor("tests")):
+        case = case_update(case=case_a, membership=firm_a.members["partner"], status="closed",
+                           closed_on=datetime.date(2025, 6, 30))
+        assert (case.status, case.closed_on) == ("closed", datetime.date(2025, 6, 30))
+        case = case_update(case=case, membership=firm_a.members["partner"], status="open")
+        assert case.closed_on is None
