@@ -65,7 +65,7 @@ def feed_bytes(events: QuerySet[Event], *, name: str, offsets: Sequence[int],
     offsets = tuple(offsets)
     versions = _versions(events, url_for_case=url_for_case)
     cached = _cache_get_many([key]).get(key) if feed_key else None
-    known = {}
+    known, still_due = {}, {}
     if isinstance(cached, tuple) and len(cached) == 6:  # anything else: not ours, or an older layout
         cached_name, cached_offsets, cached_versions, cached_triggers, valid_until, cached_document = cached
         same_feed = cached_name == name and cached_offsets == offsets
@@ -74,7 +74,10 @@ def feed_bytes(events: QuerySet[Event], *, name: str, offsets: Sequence[int],
         parts = split_vevents(cached_document)
         if same_feed and len(parts) == len(cached_versions) == len(cached_triggers):
             known = dict(zip(zip(cached_versions, cached_triggers, strict=True), parts, strict=True))
-    facts = [(version, _triggers(version, offsets, now)) for version in versions]
+            if now.timestamp() < valid_until:  # no alarm has passed: an unchanged event's are as cached
+                still_due = dict(zip(cached_versions, cached_triggers, strict=True))
+    facts = [(version, still_due[version] if version in still_due else _triggers(version, offsets, now))
+             for version in versions]
     rendered = _render(events, [item for item in facts if item not in known])
     kept = [(item, known.get(item) or rendered[item]) for item in facts if item in known or item in rendered]
     document = ics.feed_document(name=name, vevents=[vevent for _item, vevent in kept])
@@ -126,7 +129,9 @@ def _render(events: QuerySet[Event], wanted: list[tuple]) -> dict[tuple, bytes]:
     if not wanted:
         return {}
     by_pk = {version[0]: (version, triggers) for version, triggers in wanted}
-    rows = events.filter(pk__in=list(by_pk)) if len(by_pk) < 500 else events
+    # A few: by id alone (the versions' query has just found them visible; row-level
+    # security still binds); many: the feed's own query, whose plan is made for that.
+    rows = events.model.objects.filter(pk__in=list(by_pk)) if len(by_pk) < 500 else events
     rows = rows.annotate(begins=Epoch("start"), ends=Epoch("end"), created=Epoch("created_at"),
                          updated=Epoch("updated_at")).values_list(*ROW_FIELDS)
     rendered = {}
