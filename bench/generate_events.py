@@ -627,7 +627,7 @@ def main() -> None:  # noqa: C901 - a script, read top to bottom
         ids = Ids(first_ids)
         with conn.transaction():
             for table in CALENDAR_TABLES:
-                conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {}) ON COMMIT DELETE ROWS").format(
+                conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS").format(
                     sql.Identifier(f"stage_{table}"), sql.Identifier(table)))
 
         totals = {"events": 0, "attendees": 0, "upcoming": 0, "past": 0}
