@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from cases.models import Case
-from cases.selectors import case_for_member, cases_visible_to
+from cases.selectors import case_for_member, on_visible_cases
 from config.errors import NotFound
 from documents.models import Document, DocumentVersion
 from firms.models import Membership
@@ -58,7 +58,7 @@ def documents_matching(*, membership: Membership | None, query: str) -> QuerySet
     # the text; row-level security would forbid it to a LIKE here (docs/architecture.md).
     matching = RawSQL("SELECT document_search_ids(%s)", [query])
     return (
-        Document.objects.filter(firm_id=membership.firm_id, case__in=cases_visible_to(membership))
+        on_visible_cases(Document.objects.all(), membership)
         .filter(pk__in=matching)
         .select_related("case")
         .order_by("-created_at", "-pk")

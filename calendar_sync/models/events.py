@@ -1,11 +1,18 @@
 """Calendar events: hearings, deadlines, limitation dates, meetings, internal events, leave."""
 
+from datetime import timedelta
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firms.models import FirmOwned, Membership, User
+
+# An event longer than this is found by the calendar's range query through event_long_idx
+# (selectors/events.py), shorter ones by their start; the index's condition uses it.
+LONG_EVENT = timedelta(days=1)
 
 
 class Event(FirmOwned):
@@ -83,6 +90,13 @@ class Event(FirmOwned):
             # The reminder scan's branch for events with their own offsets (few of them).
             models.Index(fields=["firm", "start"], name="event_own_reminders_idx",
                          condition=models.Q(reminder_offsets_minutes__isnull=False)),
+            # The calendar's range query (selectors/events.py _touching): events longer than a
+            # day that began before the range, and repeating ones; without these, every event
+            # begun before the range is read.
+            models.Index(fields=["firm", "start"], name="event_long_idx", condition=models.Q(GreaterThan(
+                models.ExpressionWrapper(models.F("end") - models.F("start"), output_field=models.DurationField()),
+                LONG_EVENT))),
+            models.Index(fields=["firm", "start"], name="event_repeating_idx", condition=~models.Q(rrule="")),
         ]
 
     def __str__(self):

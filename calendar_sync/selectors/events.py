@@ -30,10 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calendar_sync.models import Event, EventAttendee
+from calendar_sync.models import events as models_events
 from calendar_sync.selectors.display import human_date, human_moment
 from calendar_sync.selectors.recurrence import occurrences
 from cases.models import Case
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, visible_case_ids
 from config.errors import NotFound
 from firms.models import Membership, TeamMember
 
@@ -44,8 +45,12 @@ def events_visible_to(membership: Membership | None) -> QuerySet[Event]:
     """The firm's events that ``membership`` may see (leave still needs ``shows_details``)."""
     if membership is None:
         return Event.objects.none()
-    # Always through cases_visible_to, even for partners: an ethical wall there holds here too.
-    return Event.objects.filter(firm_id=membership.firm_id).filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(membership)))
+    # The cases' rule (cases.selectors.visible_case_ids): a wall added there holds here too.
+    events = Event.objects.filter(firm_id=membership.firm_id)
+    case_ids = visible_case_ids(membership)
+    if case_ids is None:  # every case of the firm: no list of 20,000 ids to hash
+        return events
+    return events.filter(Q(case__isnull=True) | Q(case__in=case_ids))
 
 
 def event_for_member(membership: Membership | None, event_id) -> Event:
@@ -247,7 +252,7 @@ UNSHOWN_FIELDS = ("computation", "accepted_conflicts", "notes", "override_reason
 # Single events longer than this are found by their length (an index of their own can serve
 # them); shorter ones by a start no earlier than this before the range. A range's events are
 # then three index ranges instead of every event of the firm that began before the range ends.
-LONG_EVENT = timedelta(days=1)
+LONG_EVENT = models_events.LONG_EVENT  # the same interval as event_long_idx's condition
 
 
 def _touching(start: datetime, end: datetime) -> Q:

@@ -20,15 +20,33 @@ def cases_visible_to(membership: Membership | None) -> QuerySet[Case]:
     if membership is None:
         return Case.objects.none()
     cases = Case.objects.filter(firm_id=membership.firm_id)
-    if not membership.sees_whole_firm:
-        # The ids first (a small set, from two indexed lookups), not EXISTS per case: with
-        # EXISTS OR EXISTS the planner scans every case of the firm (docs/performance.md).
-        team = CaseTeamMember.objects.filter(membership=membership).values("case_id")
-        granted = CaseUserObjectPermission.objects.filter(
-            user_id=membership.user_id, permission__codename="view_case_exception",
-        ).values("content_object_id")
-        cases = cases.filter(pk__in=team.union(granted))
-    return cases
+    ids = visible_case_ids(membership)
+    return cases if ids is None else cases.filter(pk__in=ids)
+
+
+def visible_case_ids(membership: Membership) -> QuerySet | None:
+    """The ids of the cases ``membership`` may see, as a subquery; None for "every case of
+    the firm", so that queries about other rows (events, documents) need not list 20,000
+    ids for a partner. The rule itself, for cases_visible_to and for those queries."""
+    if membership.sees_whole_firm:
+        return None
+    # The ids first (a small set, from two indexed lookups), not EXISTS per case: with
+    # EXISTS OR EXISTS the planner scans every case of the firm (docs/performance.md).
+    team = CaseTeamMember.objects.filter(membership=membership).values("case_id")
+    granted = CaseUserObjectPermission.objects.filter(
+        user_id=membership.user_id, permission__codename="view_case_exception",
+    ).values("content_object_id")
+    return team.union(granted)
+
+
+def on_visible_cases(rows: QuerySet, membership: Membership | None, *, field: str = "case") -> QuerySet:
+    """``rows`` (tasks, documents, events… with a ``firm`` and a case ``field``) limited to
+    the firm's cases ``membership`` may see; none without a membership."""
+    if membership is None:
+        return rows.none()
+    rows = rows.filter(firm_id=membership.firm_id)
+    ids = visible_case_ids(membership)
+    return rows if ids is None else rows.filter(**{f"{field}__in": ids})
 
 
 def can_see_case(membership: Membership, case: Case) -> bool:

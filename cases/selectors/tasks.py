@@ -9,7 +9,7 @@ from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cases.models import Task
-from cases.selectors.cases import cases_visible_to
+from cases.selectors.cases import on_visible_cases
 from config.errors import NotFound
 from firms.models import Membership
 
@@ -71,8 +71,7 @@ def my_tasks(*, membership: Membership) -> QuerySet[Task]:
     """My unfinished tasks: overdue first, then by due date, undated last."""
     today = timezone.localdate()
     return (
-        Task.objects.filter(firm_id=membership.firm_id, assignee=membership, status__in=OPEN_STATUSES)
-        .filter(case__in=cases_visible_to(membership))
+        on_visible_cases(Task.objects.filter(assignee=membership, status__in=OPEN_STATUSES), membership)
         .select_related("case")
         .annotate(overdue=When_(When(due_date__lt=today, then=Value(0)), default=Value(1),
                                 output_field=IntegerField()))
@@ -81,16 +80,14 @@ def my_tasks(*, membership: Membership) -> QuerySet[Task]:
 
 
 def tasks_to_review(*, membership: Membership) -> QuerySet[Task]:
-    return (Task.objects.filter(firm_id=membership.firm_id, reviewer=membership,
-                                status=Task.Status.IN_REVIEW)
-            .filter(case__in=cases_visible_to(membership))
+    return (on_visible_cases(Task.objects.filter(reviewer=membership, status=Task.Status.IN_REVIEW), membership)
             .filter(~Q(assignee=membership)).select_related("case", "assignee__user")
             .order_by(F("due_date").asc(nulls_last=True), "pk"))
 
 
 def task_for_member(membership: Membership, task_id) -> Task:
     """One task, or NotFound alike for missing, another firm's, and a case you cannot see."""
-    tasks = Task.objects.filter(case__in=cases_visible_to(membership))
+    tasks = on_visible_cases(Task.objects.all(), membership)
     try:
         return tasks.select_related("case", "assignee__user", "reviewer__user").get(pk=int(task_id))
     except (Task.DoesNotExist, ValueError, TypeError):
