@@ -80,9 +80,8 @@ def test_definer_role_reads_only_the_columns_its_functions_name():
 
 
 def test_the_app_role_cannot_become_the_definer():
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET ROLE {connection.ops.quote_name(definer_role_name())}")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {connection.ops.quote_name(definer_role_name())}")
 
 
 def test_case_search_ids_keeps_to_the_transactions_firm(firm_a, firm_b, two_firms_same_names):
