@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Note, Party, Task
 from config.errors import ValidationFailed
+from config.forms import add_service_errors
 from firms.models import Membership
 
 
@@ -125,9 +126,7 @@ class CaseCreateForm(forms.Form):
                                   unlisted_prefix_ok=data.get("unlisted_prefix_ok", False))
             except ValidationFailed as error:
                 self.unknown_prefix = error.code == "unknown_prefix"
-                for field, problems in error.fields.items():
-                    for problem in problems:
-                        self.add_error(field if field in self.fields else None, problem)
+                add_service_errors(self, error)
         return data
 
     def service_arguments(self) -> dict:
@@ -207,9 +206,7 @@ class CaseEditForm(forms.Form):
                     data.get("unlisted_prefix_ok", False) or case.case_number_unlisted_prefix))
             except ValidationFailed as error:
                 self.unknown_prefix = error.code == "unknown_prefix"
-                for field, problems in error.fields.items():
-                    for problem in problems:
-                        self.add_error(field if field in self.fields else None, problem)
+                add_service_errors(self, error)
         return data
 
     def clean_tags(self) -> list[str]:
