@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Case as When_
-from django.db.models import F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cases.models import Task
@@ -77,6 +77,14 @@ def my_tasks(*, membership: Membership) -> QuerySet[Task]:
                                 output_field=IntegerField()))
         .order_by("overdue", F("due_date").asc(nulls_last=True), "pk")
     )
+
+
+def my_task_counts(tasks: QuerySet[Task], *, today, soon) -> dict[str, int]:
+    """How many of ``tasks`` (my_tasks) there are: in all, overdue, and due from today to
+    ``soon``; one query, for headings that count more than a page shows."""
+    return tasks.aggregate(
+        total=Count("pk"), overdue_count=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon_count=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)))
 
 
 def tasks_to_review(*, membership: Membership) -> QuerySet[Task]:

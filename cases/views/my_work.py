@@ -12,11 +12,10 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases.selectors.tasks import my_tasks, tasks_to_review
+from cases.selectors.tasks import my_task_counts, my_tasks, tasks_to_review
 from firms.selectors import unread_notifications
 
 DUE_SOON_DAYS = 7
@@ -40,9 +39,7 @@ def my_work_context(membership, *, page=None, review_page=None) -> dict:
     review_total = 0
     if membership:
         tasks = my_tasks(membership=membership)
-        counts = tasks.aggregate(
-            total=Count("pk"), overdue_count=Count("pk", filter=Q(due_date__lt=today)),
-            due_soon_count=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)))
+        counts = my_task_counts(tasks, today=today, soon=soon)
         reviews = tasks_to_review(membership=membership)
         review_total = reviews.count()
     task_page = _page(tasks, page, PAGE_SIZE, counts["total"])
