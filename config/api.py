@@ -60,10 +60,20 @@ def _error_body(exc, data) -> dict:
     return {"detail": str(detail), "code": code}
 
 
+def _plain(messages):
+    """Field errors as JSON: lazy strings made text, nesting kept (``{"parties": [{}, {"name_en":
+    [...]}]}`` says which party of a list is wrong, as DRF's own nested errors do)."""
+    if isinstance(messages, dict):
+        return {str(name): _plain(value) for name, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [_plain(message) for message in messages]
+    return str(messages)
+
+
 def _application_error_response(exc: ApplicationError) -> Response:
     body = {"detail": str(exc.message), "code": exc.code}
     if exc.fields:
-        body["fields"] = {name: [str(m) for m in messages] for name, messages in exc.fields.items()}
+        body["fields"] = _plain(exc.fields)
     headers = {}
     if isinstance(exc, AccountLocked):
         headers["Retry-After"] = str(exc.retry_after)

@@ -20,6 +20,11 @@ def add_service_errors(form, error: ApplicationError, field_map: dict | None = N
     for field, problems in error.fields.items():
         name = field_map.get(field, field)
         for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
+            if isinstance(problem, dict):  # one row of a list ({"parties": [{}, {"name_en": [...]}]})
+                for messages in problem.values():
+                    for message in messages:
+                        form.add_error(None, message)
+            else:
+                form.add_error(name if name in form.fields else None, problem)
     if not error.fields:
         form.add_error(None, error.message)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from calendar_sync.sync import queue_push_for_case_member
 from cases.case_numbers import parse_case_number
-from cases.models import Case, CaseTeamMember, CaseUserObjectPermission, CourtPrefix
+from cases.models import Case, CaseTeamMember, CaseUserObjectPermission, CourtPrefix, Party
 from cases.permissions import require_case_manager, require_team_manager
 from cases.selectors.conflicts import latest_conflict_check
 from config.errors import ValidationFailed
@@ -75,6 +75,7 @@ def case_create(*, membership: Membership, reference: str, title_en: str, title_
     from cases.services.parties import party_add
 
     _check_required(title_en, reference)
+    _check_parties(parties or [])
     number, court, unlisted = clean_case_number(case_number, court, unlisted_prefix_ok=unlisted_prefix_ok)
     if responsible_partner is not None:
         _check_partner(responsible_partner, membership.firm_id)
@@ -174,6 +175,25 @@ def case_update(*, case: Case, membership: Membership, **changes) -> Case:
     if "responsible_partner" in diff and case.responsible_partner is not None:
         case_team_add(case=case, membership=case.responsible_partner, by=None, is_supervisor=True)
     return case
+
+
+def _check_parties(parties: list[dict]) -> None:
+    """Every party of a new case checked before anything is saved; the refusal says which
+    ones are wrong by their place in the list (``{"parties": [{}, {"name_en": [...]}]}``)."""
+    from cases.services.parties import clean_party
+
+    problems = []
+    for party in parties:
+        try:
+            clean_party(role=party.get("role", ""), name_en=party.get("name_en", ""),
+                        name_zh=party.get("name_zh", ""), kind=party.get("kind", Party.Kind.PERSON))
+        except ValidationFailed as error:
+            problems.append(error.fields)
+        else:
+            problems.append({})
+    if any(problems):
+        raise ValidationFailed(_("Some of the parties are missing details or wrong; see each party."),
+                               fields={"parties": problems})
 
 
 def _check_partner(partner: Membership, firm_id: int) -> None:

@@ -139,8 +139,8 @@ BAD_CASES = [
     ({"reference": "  "}, "reference", "invalid"),
     ({"title_en": ""}, "title_en", "invalid"),
     ({"opened_on": "2999-01-01"}, "opened_on", "invalid"),
-    ({"parties": [{"role": "plaintiff", "name_en": "", "name_zh": ""}]}, "name_en", "invalid"),
-    ({"parties": [{"role": "plaintiff"}]}, "name_en", "invalid"),
+    ({"parties": [{"role": "plaintiff", "name_en": "", "name_zh": ""}]}, "parties", "invalid"),
+    ({"parties": [{"role": "plaintiff"}]}, "parties", "invalid"),
     ({"parties": [{"role": "villain", "name_en": "X"}]}, "parties", "invalid"),
     ({"parties": [{"name_en": "No role"}]}, "parties", "invalid"),
     ({"parties": "Newco"}, "parties", "invalid"),
@@ -162,6 +162,19 @@ def test_a_bad_new_case_is_refused_by_field_and_nothing_is_saved(firm_a, case_a,
     assert response.status_code == 400, response.content
     body = response.json()
     assert (body["code"], field in body["fields"]) == (code, True), body
+    assert row_counts(firm_a) == before
+
+
+def test_a_party_without_a_name_is_named_by_its_place_in_the_list(firm_a, case_a):
+    before = row_counts(firm_a)
+    parties = [{"role": "plaintiff", "name_en": "Named Ltd"}, {"role": "defendant", "name_en": " "},
+               {"role": "third_party", "name_zh": "第三者"}, {"role": "interested_party"}]
+    response = client_for(firm_a, "associate").post("/api/cases/", {**NEW_CASE, "parties": parties},
+                                                     format="json")
+    assert response.status_code == 400, response.content
+    problems = response.json()["fields"]["parties"]
+    assert [sorted(p) for p in problems] == [[], ["name_en"], [], ["name_en"]]
+    assert all(isinstance(message, str) for message in problems[1]["name_en"])
     assert row_counts(firm_a) == before
 
 

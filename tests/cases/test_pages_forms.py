@@ -349,3 +349,19 @@ def test_the_firm_admin_keeps_the_firm_home(client, firm_a, case_a):
     client.force_login(firm_a.user("admin"))
     page = client.get("/").content.decode()
     assert "Recently opened cases" in page and "Alpha v Omega" in page
+
+
+def test_a_refusal_about_one_row_of_a_list_shows_at_the_top_of_the_form():
+    from django import forms
+
+    from config.errors import ValidationFailed
+    from config.forms import add_service_errors
+
+    class OneField(forms.Form):
+        title_en = forms.CharField()
+
+    form = OneField({"title_en": "x"})
+    assert form.is_valid()
+    add_service_errors(form, ValidationFailed("Parties are wrong.", fields={
+        "parties": [{}, {"name_en": ["Enter the party's name."]}]}))
+    assert form.non_field_errors() == ["Enter the party's name."]

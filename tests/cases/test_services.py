@@ -120,8 +120,8 @@ def test_a_new_party_on_an_open_case_is_checked_and_the_partner_told(firm_a, cas
     ({"reference": ""}, "reference"),
     ({"title_en": "  "}, "title_en"),
     ({"opened_on": datetime.date.today() + datetime.timedelta(days=2)}, "opened_on"),
-    ({"parties": [{"role": "plaintiff", "name_en": "", "name_zh": ""}]}, "name_en"),
-    ({"parties": [{"role": "villain", "name_en": "X"}]}, "role"),
+    ({"parties": [{"role": "plaintiff", "name_en": "", "name_zh": ""}]}, "parties"),
+    ({"parties": [{"role": "villain", "name_en": "X"}]}, "parties"),
 ])
 def test_bad_case_details_are_refused_and_nothing_is_saved(firm_a, as_system, fields, field):
     before = _counts(firm_a)
